@@ -1,0 +1,144 @@
+"""Which failures are retried, how long to wait, and the pacing shared by a batch.
+
+The retry loop itself lives in the request pipeline (``_client.AsyncVox._request``); this
+module answers its questions:
+
+- :func:`retry_wait`: retry this failure? after how many seconds?
+- :func:`retry_after_seconds`: what did ``retry-after-ms`` / ``Retry-After`` ask for?
+- :class:`Pacer`: a request-rate cap and a pause that every call sharing it honours, so a
+  429 slows a whole batch at once instead of each task retrying on its own.
+
+Why not a retry library (stamina, tenacity): we need Retry-After to drive the wait, a wait
+above a cap to *raise* instead of sleep, a pause shared across tasks, and a test switch that
+is ours alone (stamina's is process-global and also changes the number of attempts).
+Those are most of the logic; the loop around them is a dozen lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+
+import attrs
+
+from .errors import APIConnectionError, APIStatusError, VoxError
+
+__all__ = ["MAX_RETRY_AFTER", "Backoff", "Pacer", "retry_after_seconds", "retry_wait"]
+
+#: A server-requested wait longer than this is not slept: the error is raised instead.
+MAX_RETRY_AFTER = 60.0
+
+#: Multiplies every wait; ``voxasync.testing.instant_retries()`` sets it to 0.
+_wait_scale = 1.0
+
+
+@attrs.frozen(kw_only=True)
+class Backoff:
+    """Exponential backoff with jitter: ``initial * 2**n``, capped, minus up to ``jitter``."""
+
+    initial: float = 0.5
+    maximum: float = 8.0
+    jitter: float = 0.25
+    """Fraction of the wait taken off at random, so concurrent retries spread out."""
+
+    def delay(self, retry_number: int) -> float:
+        base: float = min(self.maximum, self.initial * (2.0**retry_number))
+        return base * (1 - self.jitter * random.random())
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+def is_retryable(error: VoxError) -> bool:
+    """Connection errors, timeouts, 408, 429 and 5xx are retried; other errors never."""
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, APIStatusError):
+        status = error.status_code
+        return status in (408, 429) or status >= 500
+    return False
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """The wait a response asks for: ``retry-after-ms``, else ``Retry-After`` (seconds or date)."""
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            return max(0.0, float(value) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def retry_wait(
+    error: VoxError, retry_number: int, backoff: Backoff = DEFAULT_BACKOFF
+) -> float | None:
+    """Seconds to wait before retry number ``retry_number`` (0-based), or None: don't retry.
+
+    A Retry-After above :data:`MAX_RETRY_AFTER` also gives None: the caller raises the error,
+    whose ``retry_after`` tells the user how long the server wants.
+    """
+    if not is_retryable(error):
+        return None
+    requested = None
+    if isinstance(error, APIStatusError):
+        requested = retry_after_seconds(error.headers)
+    if requested is not None:
+        if requested > MAX_RETRY_AFTER:
+            return None
+        return requested * _wait_scale
+    return backoff.delay(retry_number) * _wait_scale
+
+
+class Pacer:
+    """Spaces request starts to ``rate_limit`` per second and holds them during a pause.
+
+    Shared by every call of one batch (or one client, with ``AsyncVox(rate_limit=...)``).
+    Bound to no loop until first used, so it can be built anywhere.
+    """
+
+    def __init__(self, rate_limit: float | None = None) -> None:
+        if rate_limit is not None and not rate_limit > 0:
+            raise ValueError(
+                f"rate_limit must be a positive number of requests per second, got {rate_limit!r}"
+            )
+        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._next_start = 0.0
+        self._paused_until = 0.0
+
+    async def wait_turn(self) -> None:
+        """Wait until this request may start."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            start = max(now, self._next_start, self._paused_until)
+            if start <= now:
+                self._next_start = now + self._interval
+                return
+            if self._paused_until <= now:
+                # Claim the slot now so that concurrent waiters queue behind us.
+                self._next_start = start + self._interval
+                await asyncio.sleep(start - now)
+                return
+            await asyncio.sleep(self._paused_until - now)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request that shares this pacer for ``seconds`` from now."""
+        until = asyncio.get_running_loop().time() + seconds
+        self._paused_until = max(self._paused_until, until)

@@ -1,0 +1,334 @@
+"""``Vox``: the blocking facade. Every method runs the very same ``AsyncVox`` coroutine.
+
+One anyio ``BlockingPortal`` runs for the client's whole life, on an event loop in a daemon
+thread of its own; the aiohttp session is created on that loop and closed there. Because the
+caller's thread never runs a loop itself, ``Vox`` works where a loop is already running (a
+Jupyter cell), and any number of threads may share one ``Vox``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import warnings
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import Future
+from typing import Any, Literal, ParamSpec, Self, TypeVar
+
+import anyio
+from anyio.from_thread import BlockingPortal
+
+from ._batch import OnResult, RevokeCancelResult
+from ._client import DEFAULT_MAX_CONNECTIONS, AsyncVox
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .errors import VoxError
+from .models import (
+    OrganizationTelephoneNumber,
+    OrganizationTelephoneNumberPage,
+    Provider,
+    TelephoneNumberTermination,
+)
+from .resources.organization_telephone_numbers import (
+    AsyncOrganizationTelephoneNumberPager,
+    StatusFilter,
+)
+
+__all__ = ["OrganizationTelephoneNumberPager", "OrganizationTelephoneNumbers", "Vox"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _PortalThread:
+    """An event loop with a blocking portal, running in a daemon thread until stopped."""
+
+    def __init__(self) -> None:
+        ready: Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]] = Future()
+
+        async def serve() -> None:
+            async with BlockingPortal() as portal:
+                ready.set_result((portal, asyncio.get_running_loop()))
+                await portal.sleep_until_stopped()
+
+        def main() -> None:
+            try:
+                anyio.run(serve, backend="asyncio")
+            except BaseException as exc:  # pragma: no cover - loop failed to start
+                if not ready.done():
+                    ready.set_exception(exc)
+
+        # A daemon thread: an unclosed Vox never keeps the interpreter alive.
+        self.thread = threading.Thread(target=main, name="voxasync-portal", daemon=True)
+        self.thread.start()
+        self.portal, self.loop = ready.result()
+
+    def call(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``func(*args, **kwargs)`` on the portal's loop and wait for its result.
+
+        If the waiting thread is interrupted (Ctrl-C in a notebook), the call is cancelled.
+        """
+        if threading.current_thread() is self.thread:
+            raise VoxError("a sync Vox method was called from its own event loop thread")
+        future = self.portal.start_task_soon(_bind(func, args, kwargs))
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
+
+    def stop(self) -> None:
+        """Stop the loop and wait for its thread to end."""
+        try:
+            self.portal.call(self.portal.stop)
+        except RuntimeError:  # already stopped
+            pass
+        self.thread.join()
+
+
+def _bind(
+    func: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Callable[[], Awaitable[T]]:
+    if not kwargs:
+        return lambda: func(*args)
+    return lambda: func(*args, **kwargs)
+
+
+async def _shutdown(client: AsyncVox, portal: BlockingPortal) -> None:
+    try:
+        await client.aclose()
+    finally:
+        await portal.stop()
+
+
+class Vox:
+    """Blocking client for the vox.ai API; the same arguments as :class:`AsyncVox`.
+
+    Use it as ``with Vox() as vox:`` or call :meth:`close`. Safe to share across threads.
+    (There is no ``session`` argument: the session must live on this client's own loop.)
+    """
+
+    organization_telephone_numbers: OrganizationTelephoneNumbers
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int = 2,
+        deadline: float | None = None,
+        rate_limit: float | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        # Configuration errors surface here, before any thread is started.
+        async_client = AsyncVox(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            rate_limit=rate_limit,
+            max_connections=max_connections,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self._setup(async_client, _PortalThread(), owns_portal=True)
+
+    def _setup(self, async_client: AsyncVox, portal: _PortalThread, *, owns_portal: bool) -> None:
+        self._async = async_client
+        self._portal = portal
+        self._owns_portal = owns_portal
+        self._closed = False
+        self.organization_telephone_numbers = OrganizationTelephoneNumbers(self)
+
+    @property
+    def base_url(self) -> str:
+        return self._async.base_url
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> Vox:
+        """A client with other defaults sharing this one's thread and connection pool.
+
+        The derived client does not own them: close the original, not the copy.
+        """
+        derived = object.__new__(Vox)
+        derived._setup(
+            self._async.with_options(timeout=timeout, max_retries=max_retries, deadline=deadline),
+            self._portal,
+            owns_portal=False,
+        )
+        return derived
+
+    def _call(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._closed:
+            raise VoxError("this client is closed; create a new one")
+        return self._portal.call(func, *args, **kwargs)
+
+    def close(self) -> None:
+        """Close the connection pool and stop the client's thread. Idempotent."""
+        if self._closed or not self._owns_portal:
+            return
+        self._closed = True
+        try:
+            self._portal.call(self._async.aclose)
+        finally:
+            self._portal.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_closed", True) or not getattr(self, "_owns_portal", False):
+            return
+        warnings.warn(
+            f"unclosed {self!r}: call vox.close() or use `with Vox() as vox`",
+            ResourceWarning,
+            source=self,
+            stacklevel=2,
+        )
+        # Let the client's own thread close the session and stop, without waiting for it.
+        try:
+            asyncio.run_coroutine_threadsafe(
+                _shutdown(self._async, self._portal.portal), self._portal.loop
+            )
+        except RuntimeError:  # the loop is already gone (interpreter shutdown)
+            pass
+
+    def __repr__(self) -> str:
+        return f"Vox(base_url={self.base_url!r})"
+
+
+class OrganizationTelephoneNumberPager:
+    """``for number in vox.organization_telephone_numbers.list(...)``, page by page."""
+
+    def __init__(self, client: Vox, pager: AsyncOrganizationTelephoneNumberPager) -> None:
+        self._client = client
+        self._pager = pager
+
+    def pages(self) -> Iterator[OrganizationTelephoneNumberPage]:
+        """Each page in turn, until ``next_cursor`` is null."""
+        pages = self._pager.pages()
+        try:
+            while True:
+                try:
+                    yield self._client._call(pages.__anext__)
+                except StopAsyncIteration:
+                    return
+        finally:
+            if not self._client._closed:
+                self._client._call(pages.aclose)
+
+    def __iter__(self) -> Iterator[OrganizationTelephoneNumber]:
+        for page in self.pages():
+            yield from page.items
+
+
+class OrganizationTelephoneNumbers:
+    """The numbers your organization owns, blocking: ``vox.organization_telephone_numbers``.
+
+    Each method is the ``AsyncVox`` method of the same name, run on the client's loop.
+    """
+
+    def __init__(self, client: Vox) -> None:
+        self._client = client
+        self._async = client._async.organization_telephone_numbers
+
+    def revoke_cancel(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumber:
+        """Cancel a number's scheduled termination; see ``AsyncVox`` for the details."""
+        return self._client._call(
+            self._async.revoke_cancel,
+            organization_telephone_number_id,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def revoke_cancel_many(
+        self,
+        organization_telephone_number_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = 8,
+        rate_limit: float | None = None,
+        on_result: OnResult | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> list[RevokeCancelResult]:
+        """Revoke many terminations concurrently; results in input order.
+
+        ``on_result`` runs on the client's own thread.
+        """
+        return self._client._call(
+            self._async.revoke_cancel_many,
+            organization_telephone_number_ids,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            on_result=on_result,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def retrieve(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumber:
+        """Fetch one number."""
+        return self._client._call(
+            self._async.retrieve,
+            organization_telephone_number_id,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def list(
+        self,
+        *,
+        provider: Provider | str | None = None,
+        status: StatusFilter | None = None,
+        limit: int | None = None,
+        sort_by: Literal["created_at"] | str | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumberPager:
+        """Iterate numbers, following ``next_cursor``; arguments are checked right away."""
+        pager = self._async.list(
+            provider=provider,
+            status=status,
+            limit=limit,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return OrganizationTelephoneNumberPager(self._client, pager)
+
+    def delete(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> TelephoneNumberTermination:
+        """Request termination of a number."""
+        return self._client._call(
+            self._async.delete,
+            organization_telephone_number_id,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

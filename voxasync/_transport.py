@@ -1,0 +1,131 @@
+"""The aiohttp edge: owns the session and turns aiohttp's exceptions into ours.
+
+This is the only module that catches aiohttp errors. It knows nothing of retries, models or
+error bodies: :meth:`Transport.send` makes one HTTP exchange and returns the status, headers
+and whole body, or raises ``APIConnectionError`` / ``APITimeoutError``.
+
+In-flight requests are bounded by a semaphore sized like the connection pool, taken *before*
+the attempt's timeout starts. So ``asyncio.gather`` of thousands of calls queues in our
+semaphore, not in aiohttp's pool, where the queueing would eat into each call's timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+
+import aiohttp
+import attrs
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from .errors import APIConnectionError, APITimeoutError, VoxError
+
+__all__ = ["RawResponse", "Transport"]
+
+
+@attrs.frozen
+class RawResponse:
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+class Transport:
+    """One aiohttp session (ours or the user's), created lazily on the loop that first uses it."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        headers: Mapping[str, str],
+        max_connections: int,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._headers = dict(headers)
+        self._max_connections = max_connections
+        self._session = session
+        self._owns_session = session is None
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.closed = False
+
+    @property
+    def has_open_session(self) -> bool:
+        """Whether we hold a session of our own that still needs closing."""
+        return self._owns_session and self._session is not None and not self._session.closed
+
+    def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if self.closed:
+            raise VoxError("this client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+            self._slots = asyncio.Semaphore(self._max_connections)
+            if self._session is None:
+                self._session = aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(
+                        limit=self._max_connections,
+                        limit_per_host=self._max_connections,
+                        keepalive_timeout=30,
+                    ),
+                    headers=self._headers,
+                    # Our own semaphore bounds the pool; timeouts are set per attempt.
+                    timeout=aiohttp.ClientTimeout(total=None),
+                    raise_for_status=False,
+                )
+        elif loop is not self._loop:
+            raise VoxError(
+                "this client is bound to the event loop it was first used on; "
+                "create one client per event loop (or use the sync Vox client)"
+            )
+        assert self._slots is not None and self._session is not None
+        return self._session, self._slots
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] | None,
+        timeout: aiohttp.ClientTimeout,
+    ) -> RawResponse:
+        """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer."""
+        session, slots = self._ready_session()
+        url = self.base_url + path
+        request_url = URL(url, encoded=True)
+        headers = None if self._owns_session else self._headers
+        async with slots:
+            try:
+                async with session.request(
+                    method, request_url, params=params, headers=headers, timeout=timeout,
+                    allow_redirects=False,
+                ) as response:
+                    body = await response.read()
+                    return RawResponse(response.status, response.headers, body)
+            except TimeoutError as exc:
+                raise APITimeoutError(
+                    f"{method} {path} timed out",
+                    method=method,
+                    url=url,
+                    request_may_have_been_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
+                ) from exc
+            except (aiohttp.ClientError, OSError) as exc:
+                raise APIConnectionError(
+                    f"{method} {path} failed: {_describe(exc)}",
+                    method=method,
+                    url=url,
+                    request_may_have_been_sent=not isinstance(exc, aiohttp.ClientConnectorError),
+                ) from exc
+
+    async def aclose(self) -> None:
+        """Close our session (never one the user passed in). Idempotent."""
+        self.closed = True
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

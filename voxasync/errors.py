@@ -1,0 +1,250 @@
+"""Every error the SDK raises.
+
+The tree::
+
+    VoxError                           anything this SDK raises on purpose
+    ├── APIConnectionError             no usable HTTP answer (refused, reset, DNS, TLS)
+    │   └── APITimeoutError            an attempt or the overall deadline ran out
+    ├── APIResponseValidationError     a 2xx answer whose body does not fit the model
+    └── APIStatusError                 the server answered with a 4xx or 5xx status
+        ├── BadRequestError            400
+        ├── AuthenticationError        401
+        ├── PermissionDeniedError      403
+        ├── NotFoundError              404
+        ├── ConflictError              409
+        ├── UnprocessableEntityError   422
+        ├── RateLimitError             429 (``.retry_after``)
+        └── InternalServerError        >= 500
+
+Bad arguments are not ``VoxError``: they raise ``ValueError`` / ``TypeError`` before any
+request is made. ``asyncio.CancelledError`` is never wrapped.
+
+:func:`status_error_class` maps a status code to its class in one pure function;
+:func:`make_status_error` builds the error from a raw answer, parsing the
+``{"error": {"code", "message", "details"}}`` envelope when there is one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "VoxError",
+    "make_status_error",
+    "status_error_class",
+]
+
+#: How much of an unparsed body an error keeps, for debugging.
+BODY_PREVIEW_CHARS = 500
+
+
+class VoxError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+
+class APIConnectionError(VoxError):
+    """The request got no usable HTTP answer: refused, reset, DNS or TLS failure.
+
+    Attributes:
+        method: HTTP method of the request.
+        url: URL of the request (no credentials are ever in it).
+        request_may_have_been_sent: ``False`` only when the connection was never made, so
+            the server cannot have acted on the request.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        request_may_have_been_sent: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.request_may_have_been_sent = request_may_have_been_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt, or the overall deadline across attempts, ran out of time."""
+
+
+class APIResponseValidationError(VoxError):
+    """A 2xx answer whose body is not JSON or does not fit the expected model.
+
+    Attributes:
+        status_code: the HTTP status of the answer.
+        body: the body text, truncated to a few hundred characters.
+        errors: one line per offending field, e.g. ``"expected int @ $.created_at"``.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, body: str, errors: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+        self.errors = errors or []
+
+
+class APIStatusError(VoxError):
+    """The server answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        code: the envelope's ``error.code`` (e.g. ``"VALIDATION_ERROR"``), or ``None``.
+        message: the envelope's ``error.message`` (often Korean), else a generic text.
+        details: the envelope's ``error.details`` object, else ``{}``.
+        body: the decoded JSON body if it was JSON, else the body text (truncated).
+        headers: the response headers (no request headers, so no credentials).
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.details: Mapping[str, Any] = details if details is not None else {}
+        self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        return f"HTTP {self.status_code}{code}: {self.message}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed (``VALIDATION_ERROR``)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such number in this organization."""
+
+
+class ConflictError(APIStatusError):
+    """409: the number is not in a state that allows this."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was understood but refused."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: seconds the server asked us to wait, if it said; ``None`` otherwise.
+    """
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server or a gateway in front of it failed."""
+
+
+_CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The error class for an HTTP error status; other 4xx fall back to ``APIStatusError``."""
+    if status_code >= 500:
+        return InternalServerError
+    return _CLASS_BY_STATUS.get(status_code, APIStatusError)
+
+
+def make_status_error(
+    status_code: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """Build the error for an error answer, whatever its body: envelope, other JSON, HTML, empty."""
+    text = body.decode("utf-8", errors="replace")
+    decoded: object = None
+    try:
+        decoded = json.loads(text) if text.strip() else None
+    except ValueError:
+        decoded = None
+
+    code: str | None = None
+    message: str | None = None
+    details: Mapping[str, Any] | None = None
+    envelope = decoded.get("error") if isinstance(decoded, dict) else None
+    if isinstance(envelope, dict):
+        code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
+        raw_message = envelope.get("message")
+        message = raw_message if isinstance(raw_message, str) else None
+        raw_details = envelope.get("details")
+        details = raw_details if isinstance(raw_details, dict) else None
+
+    if message is None:
+        if not text.strip():
+            message = "empty response body"
+        elif decoded is None:
+            message = "non-JSON response body: " + _preview(text, 120)
+        else:
+            message = "response body without an error envelope"
+
+    cls = status_error_class(status_code)
+    error = cls(
+        message,
+        status_code=status_code,
+        code=code,
+        details=details,
+        body=decoded if decoded is not None else _preview(text, BODY_PREVIEW_CHARS),
+        headers=headers,
+    )
+    if isinstance(error, RateLimitError):
+        error.retry_after = retry_after
+    return error
+
+
+def _preview(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,135 @@
+"""The records the API returns, as frozen attrs classes.
+
+Field names and values are exactly the API's: timestamps stay ``int`` milliseconds since the
+epoch, as sent. Each timestamp also has a read-only ``*_datetime`` property that gives it as
+a timezone-aware UTC :class:`~datetime.datetime`.
+
+``provider`` and ``status`` are *open* enums: a value the SDK knows becomes a member of
+:class:`Provider` / :class:`TelephoneNumberStatus` (which compares equal to its string), and
+a value the server adds later is kept as the plain string it sent. Models hold no I/O and no
+serialization rules; the converter in ``voxasync._converter`` does the structuring.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+
+import attrs
+
+__all__ = [
+    "AgentMapping",
+    "OrganizationTelephoneNumber",
+    "Provider",
+    "TelephoneNumberStatus",
+    "TelephoneNumberTermination",
+]
+
+
+class Provider(enum.StrEnum):
+    """Where a number comes from. The server may add values; unknown ones stay ``str``."""
+
+    VOX = "vox"
+    """Bought from vox.ai; termination waits for the end of the paid period."""
+    CUSTOM = "custom"
+    """The organization's own number, connected over SIP; terminated at once."""
+
+
+class TelephoneNumberStatus(enum.StrEnum):
+    """Life-cycle state of a number. The server may add values; unknown ones stay ``str``."""
+
+    ACTIVE = "active"
+    SCHEDULED = "scheduled"
+    CANCEL_REQUESTED = "cancel_requested"
+    """Termination was requested and takes effect at ``end_at``: ``revoke_cancel`` undoes it."""
+    EXPIRED = "expired"
+
+
+def _ms_to_datetime(ms: int | None) -> _dt.datetime | None:
+    if ms is None:
+        return None
+    return _dt.datetime.fromtimestamp(ms / 1000, tz=_dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class AgentMapping:
+    """The voice agent a number routes calls to (or from)."""
+
+    agent_id: str
+    agent_version: str
+    """``"current"``, ``"production"`` or ``"v<N>"``."""
+
+
+@attrs.frozen(kw_only=True)
+class OrganizationTelephoneNumber:
+    """A telephone number the organization owns, as every number endpoint returns it."""
+
+    id: str
+    number: str
+    """Digits only, Korean domestic format, e.g. ``"07011112222"``."""
+    provider: Provider | str
+    status: TelephoneNumberStatus | str
+    created_at: int
+    updated_at: int
+    start_at: int | None = None
+    monthly_fee: int | None = None
+    """Monthly fee in KRW; ``None`` for custom numbers."""
+    address: str | None = None
+    inbound_trunk_id: str | None = None
+    outbound_trunk_id: str | None = None
+    inbound_agent: AgentMapping | None = None
+    outbound_agent: AgentMapping | None = None
+    memo: str | None = None
+    end_at: int | None = None
+    """When service ends; ``None`` when no termination is scheduled."""
+    cancel_requested_at: int | None = None
+    """When termination was requested; ``None`` when none is pending."""
+
+    @property
+    def is_pending_termination(self) -> bool:
+        """Whether a termination is scheduled that ``revoke_cancel`` could undo."""
+        return self.status == TelephoneNumberStatus.CANCEL_REQUESTED
+
+    @property
+    def start_datetime(self) -> _dt.datetime | None:
+        return _ms_to_datetime(self.start_at)
+
+    @property
+    def created_datetime(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self.created_at / 1000, tz=_dt.UTC)
+
+    @property
+    def updated_datetime(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self.updated_at / 1000, tz=_dt.UTC)
+
+    @property
+    def end_datetime(self) -> _dt.datetime | None:
+        return _ms_to_datetime(self.end_at)
+
+    @property
+    def cancel_requested_datetime(self) -> _dt.datetime | None:
+        return _ms_to_datetime(self.cancel_requested_at)
+
+
+@attrs.frozen(kw_only=True)
+class TelephoneNumberTermination:
+    """The answer to ``delete``: when the number's service ends."""
+
+    id: str
+    number: str
+    provider: Provider | str
+    effective_at: int
+    """End of the paid period for vox numbers; the moment of the request for custom ones."""
+
+    @property
+    def effective_datetime(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self.effective_at / 1000, tz=_dt.UTC)
+
+
+@attrs.frozen(kw_only=True)
+class OrganizationTelephoneNumberPage:
+    """One page of ``GET /v3/organization-telephone-numbers`` (internal to pagination)."""
+
+    items: list[OrganizationTelephoneNumber]
+    total_count: int | None = None
+    next_cursor: str | None = None

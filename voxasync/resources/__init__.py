@@ -1,0 +1,1 @@
+"""One module per API resource; each operation is written once, async."""
