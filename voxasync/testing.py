@@ -198,6 +198,8 @@ class RecordedRequest:
     query: tuple[tuple[str, str], ...]
     headers: Mapping[str, str]
     authorized: bool
+    received_at: float
+    """``time.monotonic()`` when the request arrived, for pacing checks."""
     status: int | None = None
     """The status answered, or ``None`` when the connection was reset instead."""
     fault: Fault | None = None
@@ -451,11 +453,13 @@ class FakeVoxServer:
         authorized = request.headers.get("Authorization") == f"Bearer {self.api_key}"
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
         fault = self._take_fault(request.method, number_id, action)
+        received_at = time.monotonic()
 
         def log(status: int | None) -> None:
             entry = RecordedRequest(
                 method=request.method, path=raw_path, number_id=number_id, action=action,
-                query=query, headers=headers, authorized=authorized, status=status, fault=fault,
+                query=query, headers=headers, authorized=authorized, received_at=received_at,
+                status=status, fault=fault,
             )
             with self._lock:
                 self._requests.append(entry)
