@@ -178,12 +178,12 @@ class AsyncVox:
         _configure_logging_from_env()
         if api_key is None:
             api_key = os.environ.get("VOX_API_KEY")
+        if api_key is not None and not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
         if api_key is None or not api_key.strip():
             raise VoxError(
                 "no API key: pass api_key=... or set the VOX_API_KEY environment variable"
             )
-        if not isinstance(api_key, str):
-            raise TypeError("api_key must be a str")
         if base_url is None:
             base_url = os.environ.get("VOX_BASE_URL") or DEFAULT_BASE_URL
         if isinstance(max_connections, bool) or not isinstance(max_connections, int):
@@ -308,6 +308,14 @@ class AsyncVox:
             timeout = options.timeout
             if deadline_at is not None:
                 timeout = _within(timeout, deadline_at - loop.time())
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "request %s %s params=%s headers=%s",
+                    method,
+                    path,
+                    params,
+                    self._transport.redacted_headers(),
+                )
             started = time.perf_counter()
             try:
                 response = await self._transport.send(method, path, params=params, timeout=timeout)
@@ -338,13 +346,13 @@ class AsyncVox:
                         url=self.base_url + path,
                     ) from error
                 logger.info(
-                    "retrying %s %s (attempt %d of %d) in %.2fs after: %s",
+                    "retrying %s %s (attempt %d of %d) in %.2fs after %s",
                     method,
                     path,
                     retry_number + 2,
                     options.max_retries + 1,
                     wait,
-                    error,
+                    _reason(error),
                 )
                 may_have_taken_effect = may_have_taken_effect or _may_have_taken_effect(error)
                 retry_number += 1
@@ -371,6 +379,14 @@ class AsyncVox:
                 body=preview,
             ) from exc
         return structure(payload, model, status_code=status, body=response.body)
+
+
+def _reason(error: VoxError) -> str:
+    """Why an attempt failed, for INFO logs: status and code, never the server's message
+    (which may quote a phone number)."""
+    if isinstance(error, APIStatusError):
+        return f"HTTP {error.status_code}" + (f" {error.code}" if error.code else "")
+    return f"{type(error).__name__}: {error}"
 
 
 def error_is_rate_limit(error: VoxError) -> bool:

@@ -51,6 +51,13 @@ class Transport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
 
+    def redacted_headers(self) -> dict[str, str]:
+        """The request headers, fit for a log line: the key replaced by ``***``."""
+        return {
+            name: "Bearer ***" if name.lower() == "authorization" else value
+            for name, value in self._headers.items()
+        }
+
     @property
     def has_open_session(self) -> bool:
         """Whether we hold a session of our own that still needs closing."""
