@@ -9,6 +9,7 @@ Jupyter cell), and any number of threads may share one ``Vox``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import warnings
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
@@ -223,7 +224,8 @@ class OrganizationTelephoneNumberPager:
                 except StopAsyncIteration:
                     return
         finally:
-            if not self._client._closed:
+            # Also runs when an abandoned iterator is collected, perhaps after close().
+            with contextlib.suppress(VoxError, RuntimeError):
                 self._client._call(pages.aclose)
 
     def __iter__(self) -> Iterator[OrganizationTelephoneNumber]:
