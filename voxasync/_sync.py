@@ -43,7 +43,7 @@ T = TypeVar("T")
 class _PortalThread:
     """An event loop with a blocking portal, running in a daemon thread until stopped."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: object = None) -> None:
         ready: Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]] = Future()
 
         async def serve() -> None:
@@ -51,7 +51,11 @@ class _PortalThread:
                 ready.set_result((portal, asyncio.get_running_loop()))
                 await portal.sleep_until_stopped()
 
-        def main() -> None:
+        def main(_keep_alive: object) -> None:
+            # ``keep_alive`` (the AsyncVox) stays reachable from this running thread, so when
+            # an unclosed Vox is collected, the collector never finalizes the aiohttp session
+            # from its own thread (aiohttp would close this loop's transports there):
+            # Vox.__del__ has it closed here, on its loop.
             try:
                 anyio.run(serve, backend="asyncio")
             except BaseException as exc:  # pragma: no cover - loop failed to start
@@ -59,7 +63,9 @@ class _PortalThread:
                     ready.set_exception(exc)
 
         # A daemon thread: an unclosed Vox never keeps the interpreter alive.
-        self.thread = threading.Thread(target=main, name="voxasync-portal", daemon=True)
+        self.thread = threading.Thread(
+            target=main, args=(keep_alive,), name="voxasync-portal", daemon=True
+        )
         self.thread.start()
         self.portal, self.loop = ready.result()
 
@@ -70,7 +76,10 @@ class _PortalThread:
         """
         if threading.current_thread() is self.thread:
             raise VoxError("a sync Vox method was called from its own event loop thread")
-        future = self.portal.start_task_soon(_bind(func, args, kwargs))
+        try:
+            future = self.portal.start_task_soon(_bind(func, args, kwargs))
+        except RuntimeError:  # the portal is stopped: the owning Vox was closed
+            raise VoxError("this client is closed; create a new one") from None
         try:
             return future.result()
         except BaseException:
@@ -133,7 +142,7 @@ class Vox:
             max_connections=max_connections,
             allow_insecure_http=allow_insecure_http,
         )
-        self._setup(async_client, _PortalThread(), owns_portal=True)
+        self._setup(async_client, _PortalThread(keep_alive=async_client), owns_portal=True)
 
     def _setup(self, async_client: AsyncVox, portal: _PortalThread, *, owns_portal: bool) -> None:
         self._async = async_client

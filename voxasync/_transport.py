@@ -82,6 +82,10 @@ class Transport:
                     timeout=aiohttp.ClientTimeout(total=None),
                     raise_for_status=False,
                 )
+                # aiohttp silently resends GET/DELETE once after a reset: that hides from our
+                # pipeline that a DELETE may already have taken effect, and defeats
+                # max_retries=0. Retries are ours alone (aiohttp's test client does the same).
+                self._session._retry_connection = False
         elif loop is not self._loop:
             raise VoxError(
                 "this client is bound to the event loop it was first used on; "

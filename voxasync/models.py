@@ -45,10 +45,14 @@ class TelephoneNumberStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+
+
 def _ms_to_datetime(ms: int | None) -> _dt.datetime | None:
     if ms is None:
         return None
-    return _dt.datetime.fromtimestamp(ms / 1000, tz=_dt.UTC)
+    # Integer arithmetic: ``ms / 1000`` as a float drops microseconds for dates past ~2100.
+    return _EPOCH + _dt.timedelta(milliseconds=ms)
 
 
 @attrs.frozen(kw_only=True)
@@ -96,11 +100,11 @@ class OrganizationTelephoneNumber:
 
     @property
     def created_datetime(self) -> _dt.datetime:
-        return _dt.datetime.fromtimestamp(self.created_at / 1000, tz=_dt.UTC)
+        return _EPOCH + _dt.timedelta(milliseconds=self.created_at)
 
     @property
     def updated_datetime(self) -> _dt.datetime:
-        return _dt.datetime.fromtimestamp(self.updated_at / 1000, tz=_dt.UTC)
+        return _EPOCH + _dt.timedelta(milliseconds=self.updated_at)
 
     @property
     def end_datetime(self) -> _dt.datetime | None:
@@ -123,7 +127,7 @@ class TelephoneNumberTermination:
 
     @property
     def effective_datetime(self) -> _dt.datetime:
-        return _dt.datetime.fromtimestamp(self.effective_at / 1000, tz=_dt.UTC)
+        return _EPOCH + _dt.timedelta(milliseconds=self.effective_at)
 
 
 @attrs.frozen(kw_only=True)

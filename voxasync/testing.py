@@ -299,7 +299,8 @@ class FakeVoxServer:
             self._loop = asyncio.get_running_loop()
             self._stopped = asyncio.Event()
             app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", self._handle)
+            # [\s\S], not ".": an id may hold a (percent-encoded) newline.
+            app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
             runner = web.AppRunner(app, access_log=None, handle_signals=False)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
