@@ -380,3 +380,17 @@ def unused_tcp_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [301, 302, 307])
+async def test_a_redirect_is_a_status_error_not_followed(
+    server: FakeVoxServer, avox0: AsyncVox, status: int
+) -> None:
+    (number_id,) = server.seed_pending(1)
+    server.inject(Fault.status(status, body="html", headers={"Location": "https://elsewhere/"}))
+    with pytest.raises(APIStatusError) as caught:
+        await avox0.organization_telephone_numbers.revoke_cancel(number_id)
+    assert type(caught.value) is APIStatusError
+    assert caught.value.status_code == status
+    assert len(server.requests) == 1

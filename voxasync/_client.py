@@ -363,7 +363,7 @@ class AsyncVox:
 
     def _parse(self, response: RawResponse, model: type[T]) -> T:
         status = response.status
-        if status >= 400 or status < 200:
+        if not 200 <= status < 300:  # a 3xx (we follow no redirects) is an error too
             retry_after = _retry.retry_after_seconds(response.headers) if status == 429 else None
             raise make_status_error(
                 status, response.body, response.headers, retry_after=retry_after

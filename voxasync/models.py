@@ -48,11 +48,13 @@ class TelephoneNumberStatus(enum.StrEnum):
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
-def _ms_to_datetime(ms: int | None) -> _dt.datetime | None:
-    if ms is None:
-        return None
+def _ms_to_datetime(ms: int) -> _dt.datetime:
     # Integer arithmetic: ``ms / 1000`` as a float drops microseconds for dates past ~2100.
     return _EPOCH + _dt.timedelta(milliseconds=ms)
+
+
+def _optional_ms_to_datetime(ms: int | None) -> _dt.datetime | None:
+    return None if ms is None else _ms_to_datetime(ms)
 
 
 @attrs.frozen(kw_only=True)
@@ -96,23 +98,23 @@ class OrganizationTelephoneNumber:
 
     @property
     def start_datetime(self) -> _dt.datetime | None:
-        return _ms_to_datetime(self.start_at)
+        return _optional_ms_to_datetime(self.start_at)
 
     @property
     def created_datetime(self) -> _dt.datetime:
-        return _EPOCH + _dt.timedelta(milliseconds=self.created_at)
+        return _ms_to_datetime(self.created_at)
 
     @property
     def updated_datetime(self) -> _dt.datetime:
-        return _EPOCH + _dt.timedelta(milliseconds=self.updated_at)
+        return _ms_to_datetime(self.updated_at)
 
     @property
     def end_datetime(self) -> _dt.datetime | None:
-        return _ms_to_datetime(self.end_at)
+        return _optional_ms_to_datetime(self.end_at)
 
     @property
     def cancel_requested_datetime(self) -> _dt.datetime | None:
-        return _ms_to_datetime(self.cancel_requested_at)
+        return _optional_ms_to_datetime(self.cancel_requested_at)
 
 
 @attrs.frozen(kw_only=True)
@@ -127,7 +129,7 @@ class TelephoneNumberTermination:
 
     @property
     def effective_datetime(self) -> _dt.datetime:
-        return _EPOCH + _dt.timedelta(milliseconds=self.effective_at)
+        return _ms_to_datetime(self.effective_at)
 
 
 @attrs.frozen(kw_only=True)
