@@ -17,7 +17,9 @@ Those are most of the logic; the loop around them is a dozen lines.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email.utils
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -67,14 +69,14 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     value = headers.get("retry-after-ms")
     if value is not None:
         try:
-            return max(0.0, float(value) / 1000)
+            return max(0.0, _decimal(value) / 1000)
         except ValueError:
             pass
     value = headers.get("retry-after")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        return max(0.0, _decimal(value))
     except ValueError:
         pass
     try:
@@ -82,8 +84,17 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        return None
+        # The asctime form ("Sun Nov  6 08:49:37 1994") has no zone; HTTP dates are GMT.
+        when = when.replace(tzinfo=datetime.UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _decimal(value: str) -> float:
+    """A finite number of seconds; ``ValueError`` for ``nan``, ``inf``, ``1_0`` and the like."""
+    number = float(value)
+    if "_" in value or not math.isfinite(number):
+        raise ValueError(f"not a finite decimal number: {value!r}")
+    return number
 
 
 def retry_wait(

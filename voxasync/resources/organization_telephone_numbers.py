@@ -257,7 +257,12 @@ class AsyncOrganizationTelephoneNumbers:
             number = await self._client._request(
                 "GET", path, OrganizationTelephoneNumber, options
             )
-            if number.status != TelephoneNumberStatus.CANCEL_REQUESTED or number.end_at is None:
+            # A vox number waits for its end (cancel_requested); a custom one ends at once.
+            ended_or_ending = number.status in (
+                TelephoneNumberStatus.CANCEL_REQUESTED,
+                TelephoneNumberStatus.EXPIRED,
+            )
+            if not ended_or_ending or number.end_at is None:
                 return None
             return TelephoneNumberTermination(
                 id=number.id, number=number.number, provider=number.provider,
