@@ -77,7 +77,7 @@ def in_arrival_order(server: FakeVoxServer) -> list[Any]:
 async def settle(server: FakeVoxServer) -> None:
     """Wait until the server handles no request (a slow handler outlives its client)."""
     for _ in range(1000):
-        if server._in_flight == 0:
+        if server.in_flight == 0:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the fake server is still handling a request after 10 s")
@@ -85,7 +85,7 @@ async def settle(server: FakeVoxServer) -> None:
 
 def settle_sync(server: FakeVoxServer) -> None:
     for _ in range(1000):
-        if server._in_flight == 0:
+        if server.in_flight == 0:
             return
         time.sleep(0.01)
     raise AssertionError("the fake server is still handling a request after 10 s")

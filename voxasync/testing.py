@@ -388,6 +388,16 @@ class FakeVoxServer:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def in_flight(self) -> int:
+        """How many requests the server is handling right now.
+
+        A request is logged when its handler finishes, and a slow handler can outlive the
+        client that gave up on it: wait for ``in_flight == 0`` before counting requests.
+        """
+        with self._lock:
+            return self._in_flight
+
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
