@@ -30,6 +30,23 @@ OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
 _PENDING: Final = object()
 
 
+class _BatchPacer(Pacer):
+    """The batch's own pacing, run under the client's: both rate caps hold, and a 429 the
+    batch meets pauses every request of the client, not only the batch's."""
+
+    def __init__(self, rate_limit: float | None, client_pacer: Pacer) -> None:
+        super().__init__(rate_limit)
+        self._client_pacer = client_pacer
+
+    async def wait_turn(self) -> None:
+        await super().wait_turn()
+        await self._client_pacer.wait_turn()
+
+    def pause(self, seconds: float) -> None:
+        super().pause(seconds)
+        self._client_pacer.pause(seconds)
+
+
 class _IdStream:
     """Hands out ``(position, id)`` pairs to workers from a sync or async iterable."""
 
@@ -87,20 +104,27 @@ async def run_batch(
     if on_result is not None and not callable(on_result):
         raise TypeError("on_result must be callable")
     stream = _IdStream(ids)
-    batch_client = client._derive(client._merge_options(timeout, max_retries), Pacer(rate_limit))
+    pacer = Pacer(rate_limit) if client._pacer is None else _BatchPacer(rate_limit, client._pacer)
+    batch_client = client._derive(client._merge_options(timeout, max_retries), pacer)
     numbers = batch_client.organization_telephone_numbers
 
     results: list[object] = []
     first_position: dict[str, int] = {}
     repeats: dict[int, list[int]] = {}
+    stopped = False  # on_result raised: call it no more, take no more ids
 
     def settle(position: int, number_id: object, result: RevokeCancelResult) -> None:
+        nonlocal stopped
         results[position] = result
-        if on_result is not None:
-            on_result(position, number_id, result)  # type: ignore[arg-type]
+        if on_result is not None and not stopped:
+            try:
+                on_result(position, number_id, result)  # type: ignore[arg-type]
+            except BaseException:
+                stopped = True
+                raise
 
     async def worker() -> None:
-        while (item := await stream.next()) is not None:
+        while not stopped and (item := await stream.next()) is not None:
             position, number_id = item
             while len(results) <= position:
                 results.append(_PENDING)
