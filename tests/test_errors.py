@@ -394,3 +394,40 @@ async def test_a_redirect_is_a_status_error_not_followed(
     assert type(caught.value) is APIStatusError
     assert caught.value.status_code == status
     assert len(server.requests) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [404, 429, 503])
+async def test_errors_survive_pickle_and_copy(
+    server: FakeVoxServer, avox0: AsyncVox, status: int
+) -> None:
+    import copy
+    import pickle
+
+    server.inject(Fault.status(status, details={"field": "id"}, headers={"Retry-After": "7"}))
+    with pytest.raises(APIStatusError) as caught:
+        await avox0.organization_telephone_numbers.retrieve("n-1")
+    original = caught.value
+    for clone in (pickle.loads(pickle.dumps(original)), copy.copy(original)):
+        assert type(clone) is type(original)
+        assert str(clone) == str(original)
+        assert (clone.status_code, clone.code, clone.message) == (
+            original.status_code, original.code, original.message
+        )
+        assert clone.details == {"field": "id"}
+        assert clone.headers["retry-after"] == "7"  # still case-insensitive
+        if isinstance(original, RateLimitError):
+            assert isinstance(clone, RateLimitError)
+            assert clone.retry_after == 7.0
+
+
+def test_connection_and_validation_errors_survive_pickle() -> None:
+    import pickle
+
+    timeout = pickle.loads(pickle.dumps(APITimeoutError("slow", method="GET", url="u")))
+    assert isinstance(timeout, APITimeoutError)
+    assert (str(timeout), timeout.method, timeout.url) == ("slow", "GET", "u")
+    invalid = pickle.loads(
+        pickle.dumps(APIResponseValidationError("bad", status_code=200, body="{}", errors=["x"]))
+    )
+    assert (invalid.status_code, invalid.body, invalid.errors) == (200, "{}", ["x"])

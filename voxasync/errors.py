@@ -30,6 +30,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from multidict import CIMultiDict
+
 __all__ = [
     "APIConnectionError",
     "APIResponseValidationError",
@@ -54,6 +56,21 @@ BODY_PREVIEW_CHARS = 500
 
 class VoxError(Exception):
     """Base class of every error this SDK raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The constructors take keyword-only arguments, which the default pickling cannot
+        # pass: rebuild from the message and restore the attributes, so that errors survive
+        # pickle (process pools, task queues) and copy.
+        return (_rebuild_error, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild_error(
+    cls: type[VoxError], args: tuple[Any, ...], state: dict[str, Any]
+) -> VoxError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class APIConnectionError(VoxError):
@@ -238,7 +255,7 @@ def make_status_error(
         code=code,
         details=details,
         body=decoded if decoded is not None else _preview(text, BODY_PREVIEW_CHARS),
-        headers=headers,
+        headers=CIMultiDict(headers),  # a copy: case-insensitive, and picklable
     )
     if isinstance(error, RateLimitError):
         error.retry_after = retry_after
