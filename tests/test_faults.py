@@ -1346,3 +1346,25 @@ async def test_logs_never_hold_the_key_and_numbers_only_at_debug(
         # The check can fail: at DEBUG the numbers are there, in the bodies.
         assert any(level == logging.DEBUG and phone in t for level, t in texts)
     assert server.api_key not in repr(avox)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.missing_fields("id"), Fault.extra_fields(surprise=1), Fault.wrong_content_type()],
+    ids=["missing_fields", "extra_fields", "wrong_content_type"],
+)
+async def test_a_transform_fault_leaves_an_error_answer_as_it_is(
+    server: FakeVoxServer, avox: AsyncVox, fault: Fault
+) -> None:
+    active_id = server.add_number(status="active")["id"]
+    server.inject(fault)
+    with pytest.raises(ConflictError) as caught:
+        await avox.organization_telephone_numbers.revoke_cancel(active_id)
+    assert caught.value.code == "INVALID_STATUS"
+    assert [r.status for r in server.requests] == [409]
+
+
+def test_number_of_an_unknown_id_says_which(server: FakeVoxServer) -> None:
+    with pytest.raises(KeyError, match="nope"):
+        server.number("nope")

@@ -374,7 +374,10 @@ class FakeVoxServer:
     def number(self, number_id: str) -> dict[str, Any]:
         """The current record of a number (a copy)."""
         with self._lock:
-            return copy.deepcopy(self._numbers[number_id])
+            record = self._numbers.get(number_id)
+            if record is None:
+                raise KeyError(f"no number with id {number_id!r} on this FakeVoxServer")
+            return copy.deepcopy(record)
 
     @property
     def numbers(self) -> list[dict[str, Any]]:
@@ -482,7 +485,7 @@ class FakeVoxServer:
 
         if fault is not None and not fault.after_effect and fault.kind in ("reset", "status",
                                                                              "body"):
-            return await self._deliver_fault(request, fault, None, log)
+            return await self._deliver_fault(request, fault, None, None, log)
 
         try:
             if not authorized:
@@ -493,27 +496,31 @@ class FakeVoxServer:
                 "code": error.code, "message": error.message, "details": error.details}}
 
         if fault is not None and fault.kind != "slow":
-            return await self._deliver_fault(request, fault, payload, log)
+            return await self._deliver_fault(request, fault, status, payload, log)
         log(status)
         return _json_response(status, payload)
 
     async def _deliver_fault(
-        self, request: web.Request, fault: Fault, payload: Any, log: Any
+        self, request: web.Request, fault: Fault, status: int | None, payload: Any, log: Any
     ) -> web.StreamResponse:
+        """Answer with ``fault``; ``status``/``payload`` are the real answer, if it was made."""
         if fault.kind == "reset":
             log(None)
             _reset(request)
             raise asyncio.CancelledError  # aiohttp drops the handler quietly
         if fault.kind == "reset_mid_body":
             body = json.dumps(payload).encode()
-            response = web.StreamResponse(status=200, headers={
+            response = web.StreamResponse(status=status or 200, headers={
                 "Content-Type": "application/json", "Content-Length": str(len(body))})
             await response.prepare(request)
             await response.write(body[: len(body) // 2])
             log(None)
             _reset(request)
             raise asyncio.CancelledError
-        if fault.kind == "transform" and isinstance(payload, dict) and "error" not in payload:
+        if fault.kind == "transform" and status is not None and status >= 400:
+            log(status)  # only a success is transformed; an error answer goes out as it is
+            return _json_response(status, payload)
+        if fault.kind == "transform":
             payload = {k: v for k, v in payload.items() if k not in fault.drop_fields}
             payload.update(fault.set_fields)
             log(200)
