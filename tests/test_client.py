@@ -415,3 +415,18 @@ def test_sync_with_options_shares_the_thread(server: FakeVoxServer) -> None:
     assert portal_threads() == before
     with pytest.raises(VoxError, match="closed"):  # the copy of a closed client is closed
         once.organization_telephone_numbers.retrieve(number_id)
+
+
+@pytest.mark.parametrize("bad_key", ["sk-live-abc\ndef", "sk-live-abc\r\nx", "sk\0live"])
+def test_a_key_with_a_line_break_is_refused_without_quoting_it(bad_key: str) -> None:
+    with pytest.raises(VoxError) as caught:
+        AsyncVox(bad_key, base_url="http://127.0.0.1:9")
+    assert "sk" not in str(caught.value)
+    assert "line break" in str(caught.value)
+
+
+def test_a_key_read_with_a_trailing_newline_is_trimmed(server) -> None:
+    with Vox(server.api_key + "\n", base_url=server.url) as vox:
+        (number_id,) = server.seed_pending(1)
+        vox.organization_telephone_numbers.revoke_cancel(number_id)
+    assert [r.authorized for r in server.requests] == [True]

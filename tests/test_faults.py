@@ -1368,3 +1368,19 @@ async def test_a_transform_fault_leaves_an_error_answer_as_it_is(
 def test_number_of_an_unknown_id_says_which(server: FakeVoxServer) -> None:
     with pytest.raises(KeyError, match="nope"):
         server.number("nope")
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("no_wait")
+@pytest.mark.parametrize("status_seen", ["scheduled", "suspended"])
+async def test_convergence_accepts_only_an_active_number(
+    server: FakeVoxServer, avox: AsyncVox, status_seen: str
+) -> None:
+    (number_id,) = server.seed_pending(1)
+    server.inject(Fault.reset(after_effect=True), method="POST")
+    server.inject(Fault.extra_fields(status=status_seen), method="GET")
+    with pytest.raises(ConflictError):
+        await avox.organization_telephone_numbers.revoke_cancel(number_id)
+    assert [(r.method, r.status) for r in server.requests] == [
+        ("POST", None), ("POST", 409), ("GET", 200)
+    ]

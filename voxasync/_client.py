@@ -184,6 +184,9 @@ class AsyncVox:
             raise VoxError(
                 "no API key: pass api_key=... or set the VOX_API_KEY environment variable"
             )
+        if any(char in api_key.strip() for char in "\r\n\0"):
+            # The message never quotes the key.
+            raise VoxError("the API key holds a line break or NUL character; check how it was read")
         if base_url is None:
             base_url = os.environ.get("VOX_BASE_URL") or DEFAULT_BASE_URL
         if isinstance(max_connections, bool) or not isinstance(max_connections, int):
@@ -420,7 +423,7 @@ async def _try_recover(recover: Callable[[], Awaitable[T | None]]) -> T | None:
     try:
         return await recover()
     except VoxError as exc:
-        logger.info("could not check whether an earlier attempt took effect: %s", exc)
+        logger.info("could not check whether an earlier attempt took effect: %s", _reason(exc))
         return None
 
 

@@ -157,11 +157,12 @@ class AsyncOrganizationTelephoneNumbers:
                 OrganizationTelephoneNumber,
                 options,
             )
-            still_ending = number.status in (
-                TelephoneNumberStatus.CANCEL_REQUESTED,
-                TelephoneNumberStatus.EXPIRED,
+            # Only what a revoke leaves behind counts: active, with no termination requested.
+            restored = (
+                number.status == TelephoneNumberStatus.ACTIVE
+                and number.cancel_requested_at is None
             )
-            return None if still_ending or number.cancel_requested_at is not None else number
+            return number if restored else None
 
         return await self._client._request(
             "POST", path, OrganizationTelephoneNumber, options, recover=current_if_revoked
