@@ -387,6 +387,34 @@ async def test_a_429_asking_too_long_a_wait_is_the_result(
     assert getattr(error, "retry_after", None) == 3600
 
 
+async def test_a_429_beyond_the_cap_fails_the_rest_without_sending(
+    server: FakeVoxServer, avox: AsyncVox
+) -> None:
+    ids = server.seed_pending(200)
+    server.inject(Fault.rate_limited(retry_after="120"), times=200)
+    results = await avox.organization_telephone_numbers.revoke_cancel_many(ids, concurrency=8)
+    assert all(type(r).__name__ == "RateLimitError" for r in results)
+    assert all(100 < r.retry_after <= 120 for r in results)  # type: ignore[union-attr]
+    assert len(set(map(id, results))) == 200  # one exception object per id
+    # Only the first wave reached the server; the rest were refused locally.
+    assert 1 <= len(server.requests) <= 8
+
+
+async def test_a_429_that_is_not_retried_still_pauses_the_batch(
+    server: FakeVoxServer, avox: AsyncVox
+) -> None:
+    ids = server.seed_pending(30)
+    server.inject(Fault.rate_limited(retry_after_ms=400), id=ids[0])
+    results = await avox.organization_telephone_numbers.revoke_cancel_many(
+        ids, concurrency=1, max_retries=0
+    )
+    assert type(results[0]).__name__ == "RateLimitError"
+    assert all(isinstance(r, OrganizationTelephoneNumber) for r in results[1:])
+    first, second = sorted(server.requests, key=lambda r: r.received_at)[:2]
+    assert first.status == 429
+    assert second.received_at - first.received_at >= 0.4 - 0.02
+
+
 # -- repeated ids, on_result -------------------------------------------------------------
 
 

@@ -30,23 +30,6 @@ OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
 _PENDING: Final = object()
 
 
-class _BatchPacer(Pacer):
-    """The batch's own pacing, run under the client's: both rate caps hold, and a 429 the
-    batch meets pauses every request of the client, not only the batch's."""
-
-    def __init__(self, rate_limit: float | None, client_pacer: Pacer) -> None:
-        super().__init__(rate_limit)
-        self._client_pacer = client_pacer
-
-    async def wait_turn(self) -> None:
-        await super().wait_turn()
-        await self._client_pacer.wait_turn()
-
-    def pause(self, seconds: float) -> None:
-        super().pause(seconds)
-        self._client_pacer.pause(seconds)
-
-
 class _IdStream:
     """Hands out ``(position, id)`` pairs to workers from a sync or async iterable."""
 
@@ -104,7 +87,8 @@ async def run_batch(
     if on_result is not None and not callable(on_result):
         raise TypeError("on_result must be callable")
     stream = _IdStream(ids)
-    pacer = Pacer(rate_limit) if client._pacer is None else _BatchPacer(rate_limit, client._pacer)
+    # The batch's own pacer, under the client's: a 429 holds the whole batch together.
+    pacer = Pacer(rate_limit, parent=client._pacer)
     batch_client = client._derive(client._merge_options(timeout, max_retries), pacer)
     numbers = batch_client.organization_telephone_numbers
 

@@ -34,6 +34,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     InternalServerError,
+    RateLimitError,
     VoxError,
     make_status_error,
 )
@@ -339,6 +340,11 @@ class AsyncVox:
                 wait = None
                 if retry_number < options.max_retries:
                     wait = _retry.retry_wait(error, retry_number)
+                pacer = None
+                if isinstance(error, RateLimitError) and self._pacer is not None:
+                    # Retried or not, every call sharing the pacer holds back.
+                    pacer = self._pacer
+                    pacer.rate_limited(error, wait)
                 if wait is None:
                     raise
                 if deadline_at is not None and loop.time() + wait >= deadline_at:
@@ -359,9 +365,7 @@ class AsyncVox:
                 )
                 may_have_taken_effect = may_have_taken_effect or _may_have_taken_effect(error)
                 retry_number += 1
-                if self._pacer is not None and error_is_rate_limit(error):
-                    self._pacer.pause(wait)
-                else:
+                if pacer is None:  # a paced retry waits its turn at the top of the loop
                     await asyncio.sleep(wait)
 
     def _parse(self, response: RawResponse, model: type[T]) -> T:
@@ -390,10 +394,6 @@ def _reason(error: VoxError) -> str:
     if isinstance(error, APIStatusError):
         return f"HTTP {error.status_code}" + (f" {error.code}" if error.code else "")
     return f"{type(error).__name__}: {error}"
-
-
-def error_is_rate_limit(error: VoxError) -> bool:
-    return isinstance(error, APIStatusError) and error.status_code == 429
 
 
 def _within(timeout: aiohttp.ClientTimeout, remaining: float) -> aiohttp.ClientTimeout:

@@ -17,6 +17,7 @@ Those are most of the logic; the loop around them is a dozen lines.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime
 import email.utils
 import math
@@ -26,7 +27,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from .errors import APIConnectionError, APIStatusError, VoxError
+from .errors import APIConnectionError, APIStatusError, RateLimitError, VoxError
 
 __all__ = ["MAX_RETRY_AFTER", "Backoff", "Pacer", "retry_after_seconds", "retry_wait"]
 
@@ -118,38 +119,78 @@ def retry_wait(
 
 
 class Pacer:
-    """Spaces request starts to ``rate_limit`` per second and holds them during a pause.
+    """Spaces request starts to ``rate_limit`` per second, and holds them after a 429.
 
     Shared by every call of one batch (or one client, with ``AsyncVox(rate_limit=...)``).
+    A 429 pauses every request that shares the pacer for the wait the server asked for; a
+    wait beyond :data:`MAX_RETRY_AFTER` is not sat out: until it ends, requests fail at once
+    with a copy of that ``RateLimitError`` instead of being sent. A batch's pacer has the
+    client's as its ``parent``: both rate caps hold, and a 429 holds both.
     Bound to no loop until first used, so it can be built anywhere.
     """
 
-    def __init__(self, rate_limit: float | None = None) -> None:
+    def __init__(self, rate_limit: float | None = None, *, parent: Pacer | None = None) -> None:
         if rate_limit is not None and not rate_limit > 0:
             raise ValueError(
                 f"rate_limit must be a positive number of requests per second, got {rate_limit!r}"
             )
         self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._parent = parent
         self._next_start = 0.0
         self._paused_until = 0.0
+        self._refusal: APIStatusError | None = None
+        self._refused_until = 0.0
 
     async def wait_turn(self) -> None:
-        """Wait until this request may start."""
+        """Wait until this request may start; raise the standing refusal if there is one."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
+            if self._refusal is not None and now < self._refused_until:
+                raise _refusal_copy(self._refusal, self._refused_until - now)
             start = max(now, self._next_start, self._paused_until)
             if start <= now:
                 self._next_start = now + self._interval
-                return
+                break
             if self._paused_until <= now:
                 # Claim the slot now so that concurrent waiters queue behind us.
                 self._next_start = start + self._interval
                 await asyncio.sleep(start - now)
-                return
+                break
             await asyncio.sleep(self._paused_until - now)
+        if self._parent is not None:
+            await self._parent.wait_turn()
 
     def pause(self, seconds: float) -> None:
         """Hold every request that shares this pacer for ``seconds`` from now."""
         until = asyncio.get_running_loop().time() + seconds
         self._paused_until = max(self._paused_until, until)
+        if self._parent is not None:
+            self._parent.pause(seconds)
+
+    def rate_limited(self, error: APIStatusError, planned_wait: float | None) -> None:
+        """React to a 429, whether or not the call that met it will retry.
+
+        ``planned_wait`` is that call's own wait before its retry, or None if it won't retry.
+        """
+        requested = retry_after_seconds(error.headers)
+        if requested is not None and requested > MAX_RETRY_AFTER:
+            self._refuse(error, requested)
+        elif planned_wait is not None:
+            self.pause(planned_wait)
+        else:
+            self.pause((DEFAULT_BACKOFF.delay(0) if requested is None else requested) * _wait_scale)
+
+    def _refuse(self, error: APIStatusError, seconds: float) -> None:
+        self._refusal = error
+        self._refused_until = asyncio.get_running_loop().time() + seconds
+        if self._parent is not None:
+            self._parent._refuse(error, seconds)
+
+
+def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
+    """A fresh error for a request refused locally (one exception object per failure)."""
+    refusal = copy.copy(error)
+    if isinstance(refusal, RateLimitError):
+        refusal.retry_after = remaining
+    return refusal
