@@ -430,3 +430,16 @@ def test_a_key_read_with_a_trailing_newline_is_trimmed(server) -> None:
         (number_id,) = server.seed_pending(1)
         vox.organization_telephone_numbers.revoke_cancel(number_id)
     assert [r.authorized for r in server.requests] == [True]
+
+
+@pytest.mark.anyio
+async def test_a_copy_keeps_its_original_alive(server: FakeVoxServer) -> None:
+    import gc
+
+    copy = AsyncVox(server.api_key, base_url=server.url).with_options(max_retries=0)
+    (number_id,) = server.seed_pending(1)
+    await copy.organization_telephone_numbers.revoke_cancel(number_id)
+    gc.collect()  # the original is referenced only by its copy: it must not be collected
+    assert (await copy.organization_telephone_numbers.retrieve(number_id)).status == "active"
+    assert copy._parent is not None
+    await copy._parent.aclose()

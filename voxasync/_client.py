@@ -212,6 +212,7 @@ class AsyncVox:
             session=session,
         )
         self._owns_transport = True
+        self._parent: AsyncVox | None = None
         self.organization_telephone_numbers = AsyncOrganizationTelephoneNumbers(self)
 
     # -- derived clients -------------------------------------------------------------------
@@ -236,6 +237,8 @@ class AsyncVox:
         clone._pacer = pacer
         clone._transport = self._transport
         clone._owns_transport = False
+        # The original owns the pool: keep it alive (and so unwarned) while a copy is in use.
+        clone._parent = self
         clone.organization_telephone_numbers = AsyncOrganizationTelephoneNumbers(clone)
         return clone
 
