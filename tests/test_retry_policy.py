@@ -240,7 +240,7 @@ def test_instant_retries_zeroes_every_wait_and_is_restored() -> None:
 
 @pytest.mark.parametrize("rate_limit", [0, -1, -0.5, float("nan")])
 def test_pacer_refuses_a_rate_that_is_not_positive(rate_limit: float) -> None:
-    with pytest.raises(ValueError, match="rate_limit must be a positive number"):
+    with pytest.raises(ValueError, match="rate_limit must be a positive"):
         Pacer(rate_limit)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 
 from ._paths import number_path
 from ._retry import Pacer
-from ._types import NotGiven, TimeoutTypes
+from ._types import NotGiven, TimeoutTypes, check_int
 from .models import OrganizationTelephoneNumber
 
 if TYPE_CHECKING:
@@ -80,10 +80,7 @@ async def run_batch(
     max_retries: int | NotGiven,
 ) -> list[RevokeCancelResult]:
     """Revoke-cancel every id with at most ``concurrency`` in flight; results in input order."""
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
-        raise TypeError(f"concurrency must be an int, got {concurrency!r}")
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+    check_int("concurrency", concurrency, minimum=1)
     if on_result is not None and not callable(on_result):
         raise TypeError("on_result must be callable")
     stream = _IdStream(ids)

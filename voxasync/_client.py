@@ -25,7 +25,7 @@ import attrs
 from . import _retry
 from ._converter import decode_json, structure
 from ._transport import RawResponse, Transport
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int, check_positive
 from ._version import __version__
 from .errors import (
     BODY_PREVIEW_CHARS,
@@ -73,31 +73,16 @@ def _as_client_timeout(timeout: TimeoutTypes) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=None)
     if isinstance(timeout, aiohttp.ClientTimeout):
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(
-            f"timeout must be seconds, an aiohttp.ClientTimeout or None, got {timeout!r}"
-        )
-    if not timeout > 0:
-        raise ValueError(f"timeout must be positive, got {timeout!r}")
-    return aiohttp.ClientTimeout(total=float(timeout), connect=min(float(timeout), 5.0))
+    seconds = check_positive("timeout", timeout)  # or an aiohttp.ClientTimeout, or None
+    return aiohttp.ClientTimeout(total=seconds, connect=min(seconds, 5.0))
 
 
 def _check_max_retries(max_retries: int) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-        raise TypeError(f"max_retries must be an int, got {max_retries!r}")
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
-    return max_retries
+    return check_int("max_retries", max_retries, minimum=0)
 
 
 def _check_deadline(deadline: float | None) -> float | None:
-    if deadline is None:
-        return None
-    if isinstance(deadline, bool) or not isinstance(deadline, int | float):
-        raise TypeError(f"deadline must be seconds or None, got {deadline!r}")
-    if not deadline > 0:
-        raise ValueError(f"deadline must be positive, got {deadline!r}")
-    return float(deadline)
+    return None if deadline is None else check_positive("deadline", deadline)
 
 
 def _is_loopback(host: str) -> bool:
@@ -190,10 +175,7 @@ class AsyncVox:
             raise VoxError("the API key holds a line break or NUL character; check how it was read")
         if base_url is None:
             base_url = os.environ.get("VOX_BASE_URL") or DEFAULT_BASE_URL
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-            raise TypeError(f"max_connections must be an int, got {max_connections!r}")
-        if max_connections < 1:
-            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        check_int("max_connections", max_connections, minimum=1)
         self.base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._options = CallOptions(
             timeout=_as_client_timeout(DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout),

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from ._types import check_positive
 from .errors import APIConnectionError, APIStatusError, RateLimitError, VoxError
 
 __all__ = ["MAX_RETRY_AFTER", "Backoff", "Pacer", "retry_after_seconds", "retry_wait"]
@@ -130,11 +131,9 @@ class Pacer:
     """
 
     def __init__(self, rate_limit: float | None = None, *, parent: Pacer | None = None) -> None:
-        if rate_limit is not None and not rate_limit > 0:
-            raise ValueError(
-                f"rate_limit must be a positive number of requests per second, got {rate_limit!r}"
-            )
-        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._interval = 0.0
+        if rate_limit is not None:
+            self._interval = 1.0 / check_positive("rate_limit", rate_limit, unit="requests/s")
         self._parent = parent
         self._next_start = 0.0
         self._paused_until = 0.0

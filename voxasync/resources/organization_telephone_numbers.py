@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._batch import OnResult, RevokeCancelResult, run_batch
 from .._paths import NUMBERS_PATH, number_path
-from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int
 from ..errors import APIResponseValidationError
 from ..models import (
     OrganizationTelephoneNumber,
@@ -64,10 +64,7 @@ def list_params(
             raise ValueError("status must name at least one status (or be None)")
         params += [("status", value) for value in values]
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int):
-            raise TypeError(f"limit must be an int, got {limit!r}")
-        if not 1 <= limit <= 100:
-            raise ValueError(f"limit must be between 1 and 100, got {limit}")
+        check_int("limit", limit, minimum=1, maximum=100)
         params.append(("limit", str(limit)))
     if sort_by is not None:
         params.append(("sort_by", _non_empty_str("sort_by", sort_by)))
