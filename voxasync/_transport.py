@@ -43,6 +43,7 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._url_base = _parse_base_url(self.base_url)
         self._headers = dict(headers)
         self._max_connections = max_connections
         self._session = session
@@ -105,7 +106,12 @@ class Transport:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer."""
         session, slots = self._ready_session()
         url = self.base_url + path
-        request_url = URL(url, encoded=True)
+        if self._url_base is not None and path[:1] == "/" and "?" not in path and "#" not in path:
+            # The very URL that ``URL(url, encoded=True)`` gives, without parsing it again.
+            base, prefix = self._url_base
+            request_url = base.with_path(prefix + path, encoded=True)
+        else:
+            request_url = URL(url, encoded=True)
         headers = None if self._owns_session else self._headers
         async with slots:
             try:
@@ -135,6 +141,17 @@ class Transport:
         self.closed = True
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+def _parse_base_url(base_url: str) -> tuple[URL, str] | None:
+    """The base URL parsed once, and its path, which each request's path extends."""
+    try:
+        base = URL(base_url, encoded=True)
+    except ValueError:
+        return None  # each request then fails as it would have
+    if base.raw_query_string or base.raw_fragment:
+        return None
+    return base, ("" if base.raw_path == "/" else base.raw_path)
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,0 +1,135 @@
+"""The benchmark suite still runs: ``bench/run.py --quick`` end to end, on a tiny N.
+
+Benchmarks are scripts, not timed tests (see BENCHMARKS.md): nothing here asserts a time or
+a ratio, only that the script works and prints its table. httpx and requests are in the
+``bench`` extra, not ``test``: without them the script skips those two comparisons, says so,
+and still exits 0, which is checked here too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+pytestmark = pytest.mark.skipif(not (BENCH / "run.py").exists(), reason="no bench/ in this tree")
+
+
+def has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.timeout(300)
+def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
+    results = tmp_path / "quick.json"
+    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--quiet", "--json", str(results)],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "RATIO TABLE" in out
+    for row in (
+        "AsyncVox gather vs raw aiohttp gather",
+        "AsyncVox sequential vs raw aiohttp sequential",
+        "Vox.revoke_cancel_many(100) vs raw aiohttp gather",
+        "revoke_cancel_many peak memory",
+        "import voxasync vs aiohttp+attrs+cattrs+anyio",
+        "anyio portal.call",
+        "asyncio.run_coroutine_threadsafe().result()",
+        "throughput (calls/s) against requests in flight",
+    ):
+        assert row in out, row
+    for module, row in (
+        ("httpx", "AsyncVox gather vs httpx gather"),
+        ("requests", "Vox sequential vs requests.Session sequential"),
+    ):
+        if has(module):
+            assert row in out
+        else:
+            assert f"{module} is not installed" in out
+
+    report = json.loads(results.read_text())
+    assert report["quick"] is True
+    assert report["table"], "no comparison was run"
+    for row in report["table"]:
+        assert row["ratio"] > 0
+        assert len(row["ours_rates"]) == len(row["theirs_rates"]) == report["rounds"]
+    assert report["memory"]["runs"][-1]["failed"] == 0
+    # --quick without --json writes nothing into the checkout; this run wrote only where told.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["quick.json"]
+
+
+def recv_answers(sock: socket.socket, count: int, deadline: float) -> bytes:
+    data = b""
+    while data.count(b"HTTP/1.1 ") < count or not data.endswith(b"}"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"only {data.count(b'HTTP/1.1 ')} of {count} answers: {data!r}")
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@pytest.mark.timeout(60)
+def test_canned_server_answers_pipelined_and_split_requests() -> None:
+    server = subprocess.Popen(  # noqa: S603 - our own script, with sys.executable
+        [sys.executable, str(BENCH / "server.py"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline().split()[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            post = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+            chunked = (
+                b"POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"3\r\nabc\r\n0\r\n\r\n"
+            )
+            wire = post + chunked + post
+            for start in range(0, len(wire), 5):  # split at awkward places
+                sock.sendall(wire[start : start + 5])
+            answers = recv_answers(sock, 3, time.monotonic() + 10)
+            assert answers.count(b"HTTP/1.1 200 OK") == 3
+            bodies = [part.split(b"\r\n\r\n", 1)[1] for part in answers.split(b"HTTP/1.1 ")[1:]]
+            assert all(json.loads(body)["status"] == "active" for body in bodies)
+
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            last = recv_answers(sock, 1, time.monotonic() + 10)
+            assert b"Connection: close" in last
+            assert sock.recv(10) == b""  # and the server closed the connection
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stdout is not None
+        server.stdout.close()
+
+
+@pytest.mark.timeout(300)
+def test_quick_ablation_runs() -> None:
+    """``bench/ablation.py`` switches private internals off: this catches it going stale."""
+    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
+        [sys.executable, str(BENCH / "ablation.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for line in ("all on (now)", "all off (before)", "AsyncVox before / raw aiohttp", "Vox now"):
+        assert line in done.stdout, line
