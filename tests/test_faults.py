@@ -1384,3 +1384,26 @@ async def test_convergence_accepts_only_an_active_number(
     assert [(r.method, r.status) for r in server.requests] == [
         ("POST", None), ("POST", 409), ("GET", 200)
     ]
+
+
+@pytest.mark.anyio
+async def test_the_deadline_covers_waiting_for_a_connection_slot() -> None:
+    with FakeVoxServer(latency=0.3) as slow:
+        ids = slow.seed_pending(5)
+        async with AsyncVox(
+            slow.api_key, base_url=slow.url, max_connections=1, deadline=0.5
+        ) as vox:
+            results = await asyncio.gather(
+                *(vox.organization_telephone_numbers.retrieve(i) for i in ids),
+                return_exceptions=True,
+            )
+            for _ in range(100):  # let the server finish what it was handed
+                if slow.in_flight == 0:
+                    break
+                await asyncio.sleep(0.05)
+    assert isinstance(results[0], OrganizationTelephoneNumber)
+    # The rest waited in line for the one connection; their deadline ran out there.
+    timed_out = [r for r in results if isinstance(r, APITimeoutError)]
+    assert len(timed_out) >= 3
+    assert all("deadline of 0.5s exceeded" in str(r) for r in timed_out)
+    assert len(slow.requests) <= 2

@@ -286,9 +286,41 @@ class AsyncVox:
         ``recover`` is for non-idempotent calls: when a retry is *refused* (a 4xx) after an
         earlier attempt may have taken effect, it is asked whether the desired state holds
         anyway; a value it returns is the call's result.
+
+        The optional deadline bounds everything the call does: waits for a connection slot
+        or the pacer, attempts, backoff, and the ``recover`` check.
         """
+        if options.deadline is None:
+            return await self._attempts(method, path, model, options, params, recover, None)
         loop = asyncio.get_running_loop()
-        deadline_at = None if options.deadline is None else loop.time() + options.deadline
+        deadline_at = loop.time() + options.deadline
+        attempts = [0]
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                return await self._attempts(
+                    method, path, model, options, params, recover, deadline_at, attempts
+                )
+        except TimeoutError as exc:
+            raise APITimeoutError(
+                f"{method} {path}: deadline of {options.deadline}s exceeded "
+                f"after {attempts[0]} attempt(s)",
+                method=method,
+                url=self.base_url + path,
+            ) from exc
+
+    async def _attempts(
+        self,
+        method: Literal["GET", "POST", "DELETE"],
+        path: str,
+        model: type[T],
+        options: CallOptions,
+        params: Sequence[tuple[str, str]] | None,
+        recover: Callable[[], Awaitable[T | None]] | None,
+        deadline_at: float | None,
+        attempts: list[int] | None = None,
+    ) -> T:
+        """The retry loop of :meth:`_request`; ``attempts[0]`` counts attempts started."""
+        loop = asyncio.get_running_loop()
         may_have_taken_effect = False
         retry_number = 0
         while True:
@@ -297,6 +329,8 @@ class AsyncVox:
             timeout = options.timeout
             if deadline_at is not None:
                 timeout = _within(timeout, deadline_at - loop.time())
+            if attempts is not None:
+                attempts[0] += 1
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "request %s %s params=%s headers=%s",
