@@ -445,3 +445,65 @@ def test_unclosed_vox_warns_and_its_thread_ends_by_itself(
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_a_batch_fed_by_a_generator_over_the_same_client(server: FakeVoxServer, vox: Vox) -> None:
+    ids = server.seed_pending(30)
+    numbers = vox.organization_telephone_numbers
+    # The generator pages through `list` on this very client while the batch runs.
+    results = numbers.revoke_cancel_many(
+        (n.id for n in numbers.list(status="cancel_requested", limit=100)), concurrency=4
+    )
+    assert sorted(r.id for r in results) == sorted(ids)  # type: ignore[union-attr]
+    assert all(server.number(i)["status"] == "active" for i in ids)
+
+
+def test_a_generator_that_blocks_does_not_stall_the_clients_loop(
+    server: FakeVoxServer, vox: Vox
+) -> None:
+    ids = server.seed_pending(6)
+    other_call_done = threading.Event()
+    waited: list[bool] = []
+
+    def ids_that_wait_for_another_call():
+        yield ids[0]
+        # Blocks until a call from another thread completes on the client's loop: read on
+        # that loop, this generator would stall it and the wait would time out.
+        waited.append(other_call_done.wait(10))
+        yield from ids[1:]
+
+    def meanwhile() -> None:
+        vox.organization_telephone_numbers.retrieve(ids[-1])
+        other_call_done.set()
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    results = vox.organization_telephone_numbers.revoke_cancel_many(
+        ids_that_wait_for_another_call(), concurrency=2
+    )
+    thread.join(10)
+    assert waited == [True]
+    assert [r.id for r in results] == ids  # type: ignore[union-attr]
+
+
+def test_dropping_an_unclosed_vox_warns_at_once_and_stops_its_thread(
+    server: FakeVoxServer,
+) -> None:
+    before = portal_threads()
+    client = Vox(server.api_key, base_url=server.url)
+    (number_id,) = server.seed_pending(1)
+    client.organization_telephone_numbers.revoke_cancel(number_id)
+    with pytest.warns(ResourceWarning, match="unclosed Vox"):
+        del client  # no gc.collect(): no reference cycle keeps it alive
+    for thread in portal_threads() - before:
+        thread.join(5)
+    assert portal_threads() == before
+
+
+def test_a_sync_copy_keeps_its_original_alive(server: FakeVoxServer) -> None:
+    copy = Vox(server.api_key, base_url=server.url).with_options(max_retries=0)
+    gc.collect()
+    (number_id,) = server.seed_pending(1)
+    assert copy.organization_telephone_numbers.revoke_cancel(number_id).status == "active"
+    assert copy._parent is not None
+    copy._parent.close()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import threading
 import warnings
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, Self, TypeVar
 
@@ -30,6 +31,7 @@ from .models import (
 )
 from .resources.organization_telephone_numbers import (
     AsyncOrganizationTelephoneNumberPager,
+    AsyncOrganizationTelephoneNumbers,
     StatusFilter,
 )
 
@@ -135,6 +137,25 @@ async def _await(
     return await func(*args, **kwargs)
 
 
+#: Containers whose iteration runs no user code: read on the loop directly.
+_PLAIN_CONTAINERS: Final = (list, tuple, set, frozenset, dict, range, str, bytes)
+
+
+async def _read_off_the_loop(ids: Iterable[str], *, chunk: int) -> AsyncIterator[str]:
+    """Yield a caller's ids, read ``chunk`` at a time in a worker thread, not on the loop.
+
+    A generator may block, or call the very client whose loop would otherwise run it.
+    """
+    iterator = iter(ids)
+    while batch := await asyncio.to_thread(_take, iterator, max(chunk, 1)):
+        for number_id in batch:
+            yield number_id
+
+
+def _take(iterator: Iterator[str], count: int) -> list[str]:
+    return list(itertools.islice(iterator, count))
+
+
 async def _shutdown(client: AsyncVox, portal: BlockingPortal) -> None:
     try:
         await client.aclose()
@@ -181,7 +202,12 @@ class Vox:
         self._portal = portal
         self._owns_portal = owns_portal
         self._closed = False
-        self.organization_telephone_numbers = OrganizationTelephoneNumbers(self)
+        self._parent: Vox | None = None
+        # The resource holds the portal, not this Vox: no reference cycle, so an unclosed
+        # Vox is finalized (warned about, and its thread stopped) as soon as it is dropped.
+        self.organization_telephone_numbers = OrganizationTelephoneNumbers(
+            portal, async_client.organization_telephone_numbers
+        )
 
     @property
     def base_url(self) -> str:
@@ -204,12 +230,8 @@ class Vox:
             self._portal,
             owns_portal=False,
         )
+        derived._parent = self  # the original owns the thread: keep it alive with the copy
         return derived
-
-    def _call(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
-        if self._closed:
-            raise VoxError("this client is closed; create a new one")
-        return self._portal.call(func, *args, **kwargs)
 
     def close(self) -> None:
         """Close the connection pool and stop the client's thread. Idempotent."""
@@ -251,8 +273,8 @@ class Vox:
 class OrganizationTelephoneNumberPager:
     """``for number in vox.organization_telephone_numbers.list(...)``, page by page."""
 
-    def __init__(self, client: Vox, pager: AsyncOrganizationTelephoneNumberPager) -> None:
-        self._client = client
+    def __init__(self, portal: _PortalThread, pager: AsyncOrganizationTelephoneNumberPager) -> None:
+        self._portal = portal
         self._pager = pager
 
     def pages(self) -> Iterator[OrganizationTelephoneNumberPage]:
@@ -261,13 +283,13 @@ class OrganizationTelephoneNumberPager:
         try:
             while True:
                 try:
-                    yield self._client._call(pages.__anext__)
+                    yield self._portal.call(pages.__anext__)
                 except StopAsyncIteration:
                     return
         finally:
             # Also runs when an abandoned iterator is collected, perhaps after close().
             with contextlib.suppress(VoxError, RuntimeError):
-                self._client._call(pages.aclose)
+                self._portal.call(pages.aclose)
 
     def __iter__(self) -> Iterator[OrganizationTelephoneNumber]:
         for page in self.pages():
@@ -280,9 +302,9 @@ class OrganizationTelephoneNumbers:
     Each method is the ``AsyncVox`` method of the same name, run on the client's loop.
     """
 
-    def __init__(self, client: Vox) -> None:
-        self._client = client
-        self._async = client._async.organization_telephone_numbers
+    def __init__(self, portal: _PortalThread, numbers: AsyncOrganizationTelephoneNumbers) -> None:
+        self._portal = portal
+        self._async = numbers
 
     def revoke_cancel(
         self,
@@ -292,7 +314,7 @@ class OrganizationTelephoneNumbers:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> OrganizationTelephoneNumber:
         """Cancel a number's scheduled termination; see ``AsyncVox`` for the details."""
-        return self._client._call(
+        return self._portal.call(
             self._async.revoke_cancel,
             organization_telephone_number_id,
             timeout=timeout,
@@ -311,11 +333,16 @@ class OrganizationTelephoneNumbers:
     ) -> list[RevokeCancelResult]:
         """Revoke many terminations concurrently; results in input order.
 
+        An iterator or generator of ids is read in a worker thread, a few at a time, so it
+        may block or even use this same client (``(n.id for n in vox...list(...))``).
         ``on_result`` runs on the client's own thread.
         """
-        return self._client._call(
+        ids = organization_telephone_number_ids
+        if isinstance(ids, Iterable) and not isinstance(ids, _PLAIN_CONTAINERS):
+            ids = _read_off_the_loop(ids, chunk=concurrency if isinstance(concurrency, int) else 1)
+        return self._portal.call(
             self._async.revoke_cancel_many,
-            organization_telephone_number_ids,
+            ids,
             concurrency=concurrency,
             rate_limit=rate_limit,
             on_result=on_result,
@@ -331,7 +358,7 @@ class OrganizationTelephoneNumbers:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> OrganizationTelephoneNumber:
         """Fetch one number."""
-        return self._client._call(
+        return self._portal.call(
             self._async.retrieve,
             organization_telephone_number_id,
             timeout=timeout,
@@ -359,7 +386,7 @@ class OrganizationTelephoneNumbers:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return OrganizationTelephoneNumberPager(self._client, pager)
+        return OrganizationTelephoneNumberPager(self._portal, pager)
 
     def delete(
         self,
@@ -369,7 +396,7 @@ class OrganizationTelephoneNumbers:
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> TelephoneNumberTermination:
         """Request termination of a number."""
-        return self._client._call(
+        return self._portal.call(
             self._async.delete,
             organization_telephone_number_id,
             timeout=timeout,
