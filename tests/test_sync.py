@@ -507,3 +507,28 @@ def test_a_sync_copy_keeps_its_original_alive(server: FakeVoxServer) -> None:
     assert copy.organization_telephone_numbers.revoke_cancel(number_id).status == "active"
     assert copy._parent is not None
     copy._parent.close()
+
+
+def test_the_sync_facade_mirrors_every_async_signature() -> None:
+    import inspect
+
+    from voxasync import AsyncVox
+    from voxasync._sync import OrganizationTelephoneNumbers
+    from voxasync.resources.organization_telephone_numbers import (
+        AsyncOrganizationTelephoneNumbers,
+    )
+
+    def parameters(func: Any) -> list[tuple[str, Any, Any]]:
+        return [
+            (p.name, p.kind, p.default) for p in inspect.signature(func).parameters.values()
+        ]
+
+    async_init = [p for p in parameters(AsyncVox.__init__) if p[0] != "session"]
+    assert parameters(Vox.__init__) == async_init
+    assert parameters(Vox.with_options) == parameters(AsyncVox.with_options)
+    public = [n for n in vars(AsyncOrganizationTelephoneNumbers) if not n.startswith("_")]
+    assert public == [n for n in vars(OrganizationTelephoneNumbers) if not n.startswith("_")]
+    for name in public:
+        sync_method = getattr(OrganizationTelephoneNumbers, name)
+        async_method = getattr(AsyncOrganizationTelephoneNumbers, name)
+        assert parameters(sync_method) == parameters(async_method), name

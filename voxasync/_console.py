@@ -6,7 +6,6 @@ Standard library only, and imported only by the entry points (``voxasync.cli``,
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import shutil
 import sys
@@ -15,6 +14,8 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from typing import TextIO
+
+from .models import ms_to_datetime
 
 __all__ = ["Progress", "format_ms", "format_table", "is_terminal", "one_line"]
 
@@ -58,8 +59,7 @@ def format_ms(ms: int | None) -> str:
     """A millisecond timestamp as ``YYYY-MM-DD HH:MM`` in UTC, or ``-`` for none."""
     if ms is None:
         return "-"
-    moment = _dt.datetime.fromtimestamp(ms / 1000, tz=_dt.UTC)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return ms_to_datetime(ms).strftime("%Y-%m-%d %H:%M")
 
 
 class Progress:

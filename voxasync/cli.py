@@ -114,14 +114,20 @@ def seed_sandbox(server: FakeVoxServer) -> list[str]:
 # -- configuration ------------------------------------------------------------------------
 
 
-def _read_key_file(path: str) -> str:
+def _read_text(option: str, path: str, stdin: TextIO | None = None) -> str:
+    """The whole text of the file an option names (``-`` is stdin where allowed)."""
     try:
+        if path == "-" and stdin is not None:
+            return stdin.read()
         with open(path, encoding="utf-8") as file:
-            text = file.read()
+            return file.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "unreadable"
-        raise UsageError(f"cannot read --api-key-file {path!r}: {reason}") from None
-    key = text.strip()
+        raise UsageError(f"cannot read {option} {path!r}: {reason}") from None
+
+
+def _read_key_file(path: str) -> str:
+    key = _read_text("--api-key-file", path).strip()
     if not key:
         raise UsageError(f"--api-key-file {path!r} is empty")
     if len(key.split()) != 1:
@@ -344,15 +350,7 @@ def cmd_delete(args: argparse.Namespace, vox: Vox, io: _Streams) -> int:
 
 
 def _ids_from_file(path: str, stdin: TextIO) -> list[str]:
-    try:
-        if path == "-":
-            lines = stdin.read().splitlines()
-        else:
-            with open(path, encoding="utf-8") as file:
-                lines = file.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "unreadable"
-        raise UsageError(f"cannot read --from-file {path!r}: {reason}") from None
+    lines = _read_text("--from-file", path, stdin).splitlines()
     ids = []
     for line in lines:
         text = line.split("#", 1)[0].strip()

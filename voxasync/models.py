@@ -48,13 +48,14 @@ class TelephoneNumberStatus(enum.StrEnum):
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
-def _ms_to_datetime(ms: int) -> _dt.datetime:
+def ms_to_datetime(ms: int) -> _dt.datetime:
+    """A millisecond unix timestamp as an exact, timezone-aware UTC datetime."""
     # Integer arithmetic: ``ms / 1000`` as a float drops microseconds for dates past ~2100.
     return _EPOCH + _dt.timedelta(milliseconds=ms)
 
 
 def _optional_ms_to_datetime(ms: int | None) -> _dt.datetime | None:
-    return None if ms is None else _ms_to_datetime(ms)
+    return None if ms is None else ms_to_datetime(ms)
 
 
 @attrs.frozen(kw_only=True)
@@ -102,11 +103,11 @@ class OrganizationTelephoneNumber:
 
     @property
     def created_datetime(self) -> _dt.datetime:
-        return _ms_to_datetime(self.created_at)
+        return ms_to_datetime(self.created_at)
 
     @property
     def updated_datetime(self) -> _dt.datetime:
-        return _ms_to_datetime(self.updated_at)
+        return ms_to_datetime(self.updated_at)
 
     @property
     def end_datetime(self) -> _dt.datetime | None:
@@ -129,7 +130,7 @@ class TelephoneNumberTermination:
 
     @property
     def effective_datetime(self) -> _dt.datetime:
-        return _ms_to_datetime(self.effective_at)
+        return ms_to_datetime(self.effective_at)
 
 
 @attrs.frozen(kw_only=True)
