@@ -133,3 +133,16 @@ def test_quick_ablation_runs() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     for line in ("all on (now)", "all off (before)", "AsyncVox before / raw aiohttp", "Vox now"):
         assert line in done.stdout, line
+
+
+def test_latency_script_runs() -> None:
+    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
+        [sys.executable, str(BENCH / "latency.py"), "--calls", "20"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "AsyncVox (await)" in done.stdout
+    assert "Vox (sync)" in done.stdout
