@@ -415,6 +415,31 @@ async def test_a_429_that_is_not_retried_still_pauses_the_batch(
     assert second.received_at - first.received_at >= 0.4 - 0.02
 
 
+async def test_a_429_voids_the_rate_slots_already_claimed(server: FakeVoxServer) -> None:
+    ids = server.seed_pending(8)
+    server.inject(Fault.rate_limited(retry_after="3600"), id=ids[0])
+    async with AsyncVox(server.api_key, base_url=server.url) as vox:
+        results = await vox.organization_telephone_numbers.revoke_cancel_many(
+            ids, concurrency=8, rate_limit=4
+        )
+    # The other seven had claimed later slots before the 429 came; none may be sent.
+    assert [r.status for r in server.requests] == [429]
+    assert all(type(r).__name__ == "RateLimitError" for r in results)
+
+
+async def test_a_429_pause_holds_waiters_with_claimed_slots(server: FakeVoxServer) -> None:
+    ids = server.seed_pending(6)
+    server.inject(Fault.rate_limited(retry_after_ms=1000), id=ids[0])
+    async with AsyncVox(server.api_key, base_url=server.url) as vox:
+        results = await vox.organization_telephone_numbers.revoke_cancel_many(
+            ids, concurrency=6, rate_limit=4
+        )
+    assert all(isinstance(r, OrganizationTelephoneNumber) for r in results)
+    first, *rest = sorted(server.requests, key=lambda r: r.received_at)
+    assert first.status == 429
+    assert all(r.received_at - first.received_at >= 1.0 - 0.02 for r in rest)
+
+
 # -- repeated ids, on_result -------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping
 
 import attrs
+from multidict import CIMultiDict
 
 from ._types import check_positive
 from .errors import APIConnectionError, APIStatusError, RateLimitError, VoxError
@@ -143,20 +144,26 @@ class Pacer:
     async def wait_turn(self) -> None:
         """Wait until this request may start; raise the standing refusal if there is one."""
         loop = asyncio.get_running_loop()
+        claimed = False  # a rate-limit slot is ours; a pause or refusal still voids it
         while True:
             now = loop.time()
             if self._refusal is not None and now < self._refused_until:
                 raise _refusal_copy(self._refusal, self._refused_until - now)
-            start = max(now, self._next_start, self._paused_until)
-            if start <= now:
+            if self._paused_until > now:
+                claimed = False
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            if claimed:
+                break
+            if self._next_start <= now:
                 self._next_start = now + self._interval
                 break
-            if self._paused_until <= now:
-                # Claim the slot now so that concurrent waiters queue behind us.
-                self._next_start = start + self._interval
-                await asyncio.sleep(start - now)
-                break
-            await asyncio.sleep(self._paused_until - now)
+            # Claim the next slot now, so that concurrent waiters queue behind us; then
+            # look again when it comes, in case a 429 arrived meanwhile.
+            slot = self._next_start
+            self._next_start = slot + self._interval
+            claimed = True
+            await asyncio.sleep(slot - now)
         if self._parent is not None:
             await self._parent.wait_turn()
 
@@ -181,15 +188,20 @@ class Pacer:
             self.pause((DEFAULT_BACKOFF.delay(0) if requested is None else requested) * _wait_scale)
 
     def _refuse(self, error: APIStatusError, seconds: float) -> None:
-        self._refusal = error
-        self._refused_until = asyncio.get_running_loop().time() + seconds
+        until = asyncio.get_running_loop().time() + seconds
+        if until > self._refused_until:
+            # A copy: the original's traceback would keep its frames (and the client) alive.
+            self._refusal = _refusal_copy(error, seconds)
+            self._refused_until = until
         if self._parent is not None:
             self._parent._refuse(error, seconds)
 
 
 def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
     """A fresh error for a request refused locally (one exception object per failure)."""
-    refusal = copy.copy(error)
+    refusal = copy.copy(error)  # via VoxError.__reduce__: no traceback comes along
+    refusal.headers = CIMultiDict(error.headers)
+    refusal.details = dict(error.details)
     if isinstance(refusal, RateLimitError):
         refusal.retry_after = remaining
     return refusal

@@ -150,7 +150,8 @@ class APIStatusError(VoxError):
         self.message = message
         self.details: Mapping[str, Any] = details if details is not None else {}
         self.body = body
-        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        # A copy, case-insensitive like HTTP headers, and picklable (a proxy is not).
+        self.headers: Mapping[str, str] = CIMultiDict(headers or {})
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -255,7 +256,7 @@ def make_status_error(
         code=code,
         details=details,
         body=decoded if decoded is not None else _preview(text, BODY_PREVIEW_CHARS),
-        headers=CIMultiDict(headers),  # a copy: case-insensitive, and picklable
+        headers=headers,
     )
     if isinstance(error, RateLimitError):
         error.retry_after = retry_after
