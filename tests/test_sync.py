@@ -505,8 +505,7 @@ def test_a_sync_copy_keeps_its_original_alive(server: FakeVoxServer) -> None:
     gc.collect()
     (number_id,) = server.seed_pending(1)
     assert copy.organization_telephone_numbers.revoke_cancel(number_id).status == "active"
-    assert copy._parent is not None
-    copy._parent.close()
+    copy._lifetime.close()  # what closing the dropped original would have done
 
 
 def test_the_sync_facade_mirrors_every_async_signature() -> None:
@@ -532,3 +531,65 @@ def test_the_sync_facade_mirrors_every_async_signature() -> None:
         sync_method = getattr(OrganizationTelephoneNumbers, name)
         async_method = getattr(AsyncOrganizationTelephoneNumbers, name)
         assert parameters(sync_method) == parameters(async_method), name
+
+
+def test_a_one_liner_on_a_temporary_vox_works(server: FakeVoxServer) -> None:
+    (number_id,) = server.seed_pending(1)
+    with pytest.warns(ResourceWarning, match="unclosed Vox"):  # once the call is done
+        record = Vox(server.api_key, base_url=server.url).organization_telephone_numbers.retrieve(
+            number_id
+        )
+    assert record.id == number_id
+    numbers = Vox(server.api_key, base_url=server.url).organization_telephone_numbers
+    assert numbers.revoke_cancel(number_id).status == "active"
+    with pytest.warns(ResourceWarning, match="unclosed Vox"):
+        del numbers
+
+
+def test_closing_while_a_generator_of_ids_blocks_does_not_hang(server: FakeVoxServer) -> None:
+    ids = server.seed_pending(1)
+    release = threading.Event()
+    client = Vox(server.api_key, base_url=server.url)
+
+    blocked = threading.Event()
+
+    def ids_then_block():
+        yield ids[0]
+        blocked.set()
+        release.wait(30)  # a source that never answers
+
+    outcome: list[BaseException] = []
+
+    def batch() -> None:
+        try:
+            client.organization_telephone_numbers.revoke_cancel_many(ids_then_block())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    runner = threading.Thread(target=batch)
+    runner.start()
+    assert blocked.wait(10)
+    closer = threading.Thread(target=client.close)
+    closer.start()
+    closer.join(10)
+    try:
+        assert not closer.is_alive(), "close() hung on the blocked generator"
+        runner.join(10)
+        assert not runner.is_alive()
+        assert len(outcome) == 1
+        assert isinstance(outcome[0], VoxError), outcome
+    finally:
+        release.set()
+
+
+def test_a_failing_generator_of_ids_raises_its_own_error(server: FakeVoxServer, vox: Vox) -> None:
+    ids = server.seed_pending(2)
+
+    def ids_then_fail():
+        yield from ids
+        raise OSError("the id file went away")
+
+    with pytest.raises(OSError, match="the id file went away"):
+        vox.organization_telephone_numbers.revoke_cancel_many(ids_then_fail(), concurrency=8)
+    # The client still works afterwards.
+    assert vox.organization_telephone_numbers.retrieve(ids[0]).id == ids[0]

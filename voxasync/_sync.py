@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import queue
 import threading
 import warnings
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import CancelledError, Future, InvalidStateError
 from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, Self, TypeVar
 
 import anyio
@@ -67,7 +68,7 @@ class _PortalThread:
             # ``keep_alive`` (the AsyncVox) stays reachable from this running thread, so when
             # an unclosed Vox is collected, the collector never finalizes the aiohttp session
             # from its own thread (aiohttp would close this loop's transports there):
-            # Vox.__del__ has it closed here, on its loop.
+            # _Lifetime.__del__ has it closed here, on its loop.
             try:
                 anyio.run(serve, backend="asyncio")
             except BaseException as exc:  # pragma: no cover - loop failed to start
@@ -111,6 +112,10 @@ class _PortalThread:
         self._waiting.add(future)
         try:
             return future.result()
+        except CancelledError:
+            if self._stopped:  # closed from another thread while this call ran
+                raise VoxError(_CLOSED) from None
+            raise
         except BaseException:
             future.cancel()
             raise
@@ -142,18 +147,55 @@ _PLAIN_CONTAINERS: Final = (list, tuple, set, frozenset, dict, range, str, bytes
 
 
 async def _read_off_the_loop(ids: Iterable[str], *, chunk: int) -> AsyncIterator[str]:
-    """Yield a caller's ids, read ``chunk`` at a time in a worker thread, not on the loop.
+    """Yield a caller's ids, read ``chunk`` at a time in a thread of their own, not on the loop.
 
-    A generator may block, or call the very client whose loop would otherwise run it.
+    A generator may block, or call the very client whose loop would otherwise run it. The
+    reader is a daemon thread: if the batch ends while the generator is blocked, the thread
+    is left to it and keeps neither ``close()`` nor the interpreter waiting.
     """
-    iterator = iter(ids)
-    while batch := await asyncio.to_thread(_take, iterator, max(chunk, 1)):
-        for number_id in batch:
-            yield number_id
+    loop = asyncio.get_running_loop()
+    requests: queue.SimpleQueue[asyncio.Future[tuple[list[str], BaseException | None]] | None]
+    requests = queue.SimpleQueue()
+
+    def read() -> None:
+        iterator = iter(ids)
+        while (answer := requests.get()) is not None:
+            taken: list[str] = []
+            error: BaseException | None = None
+            try:
+                taken.extend(itertools.islice(iterator, chunk))
+            except BaseException as exc:  # the caller's generator failed: the batch's error
+                error = exc
+            try:
+                loop.call_soon_threadsafe(_answer, answer, (taken, error))
+            except RuntimeError:  # the loop is gone
+                return
+            if error is not None or not taken:
+                return
+
+    threading.Thread(target=read, name="voxasync-id-reader", daemon=True).start()
+    try:
+        while True:
+            answer: asyncio.Future[tuple[list[str], BaseException | None]]
+            answer = loop.create_future()
+            requests.put(answer)
+            taken, error = await answer
+            for number_id in taken:  # ids read before a failure are still sent
+                yield number_id
+            if error is not None:
+                raise error
+            if not taken:
+                return
+    finally:
+        requests.put(None)  # a reader waiting for a request ends
 
 
-def _take(iterator: Iterator[str], count: int) -> list[str]:
-    return list(itertools.islice(iterator, count))
+def _answer(
+    future: asyncio.Future[tuple[list[str], BaseException | None]],
+    value: tuple[list[str], BaseException | None],
+) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 async def _shutdown(client: AsyncVox, portal: BlockingPortal) -> None:
@@ -161,6 +203,45 @@ async def _shutdown(client: AsyncVox, portal: BlockingPortal) -> None:
         await client.aclose()
     finally:
         await portal.stop()
+
+
+class _Lifetime:
+    """What must end once nothing can use a ``Vox`` any more: its session and its thread.
+
+    Held by the ``Vox``, its ``with_options`` copies, its resources and pagers, and never by
+    the loop thread. So ``Vox(...).organization_telephone_numbers.retrieve(...)`` keeps it
+    alive through the call, and when the last holder is dropped without ``close()``, the
+    finalizer warns and lets the thread close the session and stop, without waiting for it.
+    """
+
+    def __init__(self, async_client: AsyncVox, portal: _PortalThread) -> None:
+        self.async_client = async_client
+        self.portal = portal
+        self.closed = False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.portal.call(self.async_client.aclose)
+        finally:
+            self.portal.stop()
+
+    def __del__(self) -> None:
+        if getattr(self, "closed", True):
+            return
+        warnings.warn(
+            f"unclosed Vox(base_url={self.async_client.base_url!r}): call vox.close() or use "
+            "`with Vox() as vox`",
+            ResourceWarning,
+            source=self,
+            stacklevel=2,
+        )
+        with contextlib.suppress(RuntimeError):  # the loop is already gone (interpreter exit)
+            asyncio.run_coroutine_threadsafe(
+                _shutdown(self.async_client, self.portal.portal), self.portal.loop
+            )
 
 
 class Vox:
@@ -195,18 +276,18 @@ class Vox:
             max_connections=max_connections,
             allow_insecure_http=allow_insecure_http,
         )
-        self._setup(async_client, _PortalThread(keep_alive=async_client), owns_portal=True)
+        portal = _PortalThread(keep_alive=async_client)
+        self._setup(async_client, _Lifetime(async_client, portal), owner=True)
 
-    def _setup(self, async_client: AsyncVox, portal: _PortalThread, *, owns_portal: bool) -> None:
+    def _setup(self, async_client: AsyncVox, lifetime: _Lifetime, *, owner: bool) -> None:
         self._async = async_client
-        self._portal = portal
-        self._owns_portal = owns_portal
-        self._closed = False
-        self._parent: Vox | None = None
-        # The resource holds the portal, not this Vox: no reference cycle, so an unclosed
-        # Vox is finalized (warned about, and its thread stopped) as soon as it is dropped.
+        self._lifetime = lifetime
+        self._portal = lifetime.portal
+        self._owner = owner
+        # Resources hold the lifetime, not this Vox: no reference cycle, so an unclosed
+        # client is finalized as soon as its last user is dropped.
         self.organization_telephone_numbers = OrganizationTelephoneNumbers(
-            portal, async_client.organization_telephone_numbers
+            lifetime, async_client.organization_telephone_numbers
         )
 
     @property
@@ -227,44 +308,21 @@ class Vox:
         derived = object.__new__(Vox)
         derived._setup(
             self._async.with_options(timeout=timeout, max_retries=max_retries, deadline=deadline),
-            self._portal,
-            owns_portal=False,
+            self._lifetime,
+            owner=False,
         )
-        derived._parent = self  # the original owns the thread: keep it alive with the copy
         return derived
 
     def close(self) -> None:
         """Close the connection pool and stop the client's thread. Idempotent."""
-        if self._closed or not self._owns_portal:
-            return
-        self._closed = True
-        try:
-            self._portal.call(self._async.aclose)
-        finally:
-            self._portal.stop()
+        if self._owner:
+            self._lifetime.close()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        if getattr(self, "_closed", True) or not getattr(self, "_owns_portal", False):
-            return
-        warnings.warn(
-            f"unclosed {self!r}: call vox.close() or use `with Vox() as vox`",
-            ResourceWarning,
-            source=self,
-            stacklevel=2,
-        )
-        # Let the client's own thread close the session and stop, without waiting for it.
-        try:
-            asyncio.run_coroutine_threadsafe(
-                _shutdown(self._async, self._portal.portal), self._portal.loop
-            )
-        except RuntimeError:  # the loop is already gone (interpreter shutdown)
-            pass
 
     def __repr__(self) -> str:
         return f"Vox(base_url={self.base_url!r})"
@@ -273,8 +331,9 @@ class Vox:
 class OrganizationTelephoneNumberPager:
     """``for number in vox.organization_telephone_numbers.list(...)``, page by page."""
 
-    def __init__(self, portal: _PortalThread, pager: AsyncOrganizationTelephoneNumberPager) -> None:
-        self._portal = portal
+    def __init__(self, lifetime: _Lifetime, pager: AsyncOrganizationTelephoneNumberPager) -> None:
+        self._lifetime = lifetime  # keeps the client alive while the pages are read
+        self._portal = lifetime.portal
         self._pager = pager
 
     def pages(self) -> Iterator[OrganizationTelephoneNumberPage]:
@@ -302,8 +361,9 @@ class OrganizationTelephoneNumbers:
     Each method is the ``AsyncVox`` method of the same name, run on the client's loop.
     """
 
-    def __init__(self, portal: _PortalThread, numbers: AsyncOrganizationTelephoneNumbers) -> None:
-        self._portal = portal
+    def __init__(self, lifetime: _Lifetime, numbers: AsyncOrganizationTelephoneNumbers) -> None:
+        self._lifetime = lifetime  # keeps the client alive while this is in use
+        self._portal = lifetime.portal
         self._async = numbers
 
     def revoke_cancel(
@@ -386,7 +446,7 @@ class OrganizationTelephoneNumbers:
             timeout=timeout,
             max_retries=max_retries,
         )
-        return OrganizationTelephoneNumberPager(self._portal, pager)
+        return OrganizationTelephoneNumberPager(self._lifetime, pager)
 
     def delete(
         self,
