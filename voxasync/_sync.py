@@ -94,23 +94,24 @@ class _PortalThread:
         Its exception, if any, is raised here. If the waiting thread is interrupted (Ctrl-C
         in a notebook), the call is cancelled. Safe from any thread but the loop's own.
 
-        One hop: ``asyncio.run_coroutine_threadsafe`` onto the portal's loop, a single
-        wake-up each way. (``portal.start_task_soon`` first waits, in a round trip of its
-        own, for the task to be spawned in the portal's task group: twice the cost of the
-        hop, ``bench/run.py`` measures both, for nothing a call needs.)
+        One hop onto the portal's loop, a single wake-up each way, as
+        ``asyncio.run_coroutine_threadsafe`` does. (``portal.start_task_soon`` first waits, in
+        a round trip of its own, for the task to be spawned in the portal's task group: twice
+        the cost, ``bench/run.py`` measures both, for nothing a call needs.) Unlike
+        ``run_coroutine_threadsafe``, the future exists before the task is scheduled, so an
+        interrupt that lands at any point after that still cancels the call.
         """
         if threading.current_thread() is self.thread:
             raise VoxError("a sync Vox method was called from its own event loop thread")
         if self._stopped:  # the owning Vox was closed
             raise VoxError(_CLOSED)
-        coro = _await(func, args, kwargs)
+        future: Future[T] = Future()
         try:
-            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        except RuntimeError:  # the loop is closed: the owning Vox was closed
-            coro.close()
-            raise VoxError(_CLOSED) from None
-        self._waiting.add(future)
-        try:
+            self._waiting.add(future)
+            try:
+                self.loop.call_soon_threadsafe(_start_call, self.loop, future, func, args, kwargs)
+            except RuntimeError:  # the loop is closed: the owning Vox was closed
+                raise VoxError(_CLOSED) from None
             return future.result()
         except CancelledError:
             if self._stopped:  # closed from another thread while this call ran
@@ -135,11 +136,43 @@ class _PortalThread:
 _CLOSED: Final = "this client is closed; create a new one"
 
 
-async def _await(
-    func: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> T:
-    """Call ``func`` on the loop (not in the caller's thread) and await what it gives."""
-    return await func(*args, **kwargs)
+def _start_call(
+    loop: asyncio.AbstractEventLoop,
+    future: Future[T],
+    func: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    """On the loop: run ``func(*args, **kwargs)`` as a task whose outcome ``future`` gets.
+
+    Cancelling ``future`` (from any thread) cancels the task.
+    """
+    if future.cancelled():  # the caller gave up before the call began
+        return
+
+    async def run() -> T:
+        return await func(*args, **kwargs)
+
+    task = loop.create_task(run())
+
+    def copy_outcome(done: asyncio.Task[T]) -> None:
+        if done.cancelled():
+            future.cancel()
+        if not future.set_running_or_notify_cancel():
+            return
+        error = done.exception()
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(done.result())
+
+    def cancel_task(settled: Future[T]) -> None:
+        if settled.cancelled():
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to cancel
+                loop.call_soon_threadsafe(task.cancel)
+
+    task.add_done_callback(copy_outcome)
+    future.add_done_callback(cancel_task)
 
 
 #: Containers whose iteration runs no user code: read on the loop directly.
