@@ -708,7 +708,7 @@ def test_sync_with_options_max_retries_and_timeout_share_the_pool(
 ) -> None:
     derived = vox.with_options(max_retries=0, timeout=0.1)
     assert derived._async._transport is vox._async._transport
-    assert derived._portal is vox._portal
+    assert derived._lifetime.portal is vox._lifetime.portal
 
     server.inject(Fault.status(503), times=10)
     with pytest.raises(InternalServerError):

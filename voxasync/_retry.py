@@ -174,12 +174,12 @@ class Pacer:
         if self._parent is not None:
             self._parent.pause(seconds)
 
-    def rate_limited(self, error: APIStatusError, planned_wait: float | None) -> None:
+    def rate_limited(self, error: RateLimitError, planned_wait: float | None) -> None:
         """React to a 429, whether or not the call that met it will retry.
 
         ``planned_wait`` is that call's own wait before its retry, or None if it won't retry.
         """
-        requested = retry_after_seconds(error.headers)
+        requested = error.retry_after  # read from the headers once, when the error was built
         if requested is not None and requested > MAX_RETRY_AFTER:
             self._refuse(error, requested)
         elif planned_wait is not None:

@@ -315,7 +315,6 @@ class Vox:
     def _setup(self, async_client: AsyncVox, lifetime: _Lifetime, *, owner: bool) -> None:
         self._async = async_client
         self._lifetime = lifetime
-        self._portal = lifetime.portal
         self._owner = owner
         # Resources hold the lifetime, not this Vox: no reference cycle, so an unclosed
         # client is finalized as soon as its last user is dropped.
