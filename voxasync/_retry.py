@@ -23,7 +23,8 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import attrs
 from multidict import CIMultiDict
@@ -31,13 +32,36 @@ from multidict import CIMultiDict
 from ._types import check_positive
 from .errors import APIConnectionError, APIStatusError, RateLimitError, VoxError
 
-__all__ = ["MAX_RETRY_AFTER", "Backoff", "Pacer", "retry_after_seconds", "retry_wait"]
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "Backoff",
+    "Pacer",
+    "instant_retries",
+    "retry_after_seconds",
+    "retry_wait",
+]
 
 #: A server-requested wait longer than this is not slept: the error is raised instead.
 MAX_RETRY_AFTER = 60.0
 
-#: Multiplies every wait; ``voxasync.testing.instant_retries()`` sets it to 0.
+#: Multiplies every wait; :func:`instant_retries` sets it to 0.
 _wait_scale = 1.0
+
+
+@contextmanager
+def instant_retries() -> Iterator[None]:
+    """Within this block, retries (backoff and Retry-After waits) wait no real time.
+
+    Process-wide and not thread-local, so that it also reaches a sync ``Vox``'s own thread.
+    Re-exported as ``voxasync.testing.instant_retries``.
+    """
+    global _wait_scale
+    previous = _wait_scale
+    _wait_scale = 0.0
+    try:
+        yield
+    finally:
+        _wait_scale = previous
 
 
 @attrs.frozen(kw_only=True)

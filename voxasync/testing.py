@@ -42,36 +42,21 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
 from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, unquote
 
 import attrs
 from aiohttp import web
 
-from . import _retry
+from ._retry import instant_retries
 
 __all__ = ["FakeVoxServer", "Fault", "RecordedRequest", "instant_retries"]
 
 _DAY_MS = 24 * 60 * 60 * 1000
 _PREFIX = ("v3", "organization-telephone-numbers")
 _LIST_KEYS = frozenset({"provider", "status", "cursor", "limit", "sort_by", "sort_order"})
-
-
-@contextmanager
-def instant_retries() -> Iterator[None]:
-    """Within this block, retries (backoff and Retry-After waits) wait no real time.
-
-    Process-wide and not thread-local, so that it also reaches a sync ``Vox``'s own thread.
-    """
-    previous = _retry._wait_scale
-    _retry._wait_scale = 0.0
-    try:
-        yield
-    finally:
-        _retry._wait_scale = previous
 
 
 def now_ms() -> int:
