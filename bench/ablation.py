@@ -7,9 +7,9 @@ The switches reach into private internals, for this measurement only:
 - ``optional-hook``: a converter built without the ``X | None`` hook factory, so cattrs
   dispatches each optional field's inner hook again on every value.
 - ``path-fast-path``: ``number_path`` always runs ``urllib.parse.quote``.
-- ``url-reuse``: ``Transport._url_base = None``, so every request parses
+- ``url-reuse``: ``Transport.url`` parses ``base_url + path`` anew, so every request parses
   ``URL(base_url + path, encoded=True)`` from scratch.
-- ``portal-hop`` (sync only): ``_PortalThread.call`` through anyio's
+- ``portal-hop`` (sync only): ``LoopThread.call`` through anyio's
   ``portal.start_task_soon`` as before, instead of ``asyncio.run_coroutine_threadsafe``.
 
 Three parts:
@@ -50,9 +50,11 @@ from run import (
     sequential,
 )
 from server import BODY
+from yarl import URL
 
 from voxasync import AsyncVox, Vox, _converter, _paths
-from voxasync._sync import _PortalThread
+from voxasync._sync._portal import LoopThread
+from voxasync._transport import Transport
 from voxasync.models import OrganizationTelephoneNumber
 
 # -- the switches ----------------------------------------------------------------------------
@@ -72,18 +74,18 @@ _PLAIN_CONVERTER: list[cattrs.Converter] = []
 
 
 def _converter_without_optional_hook() -> cattrs.Converter:
-    """``_make_converter()`` as it is, but for the one factory; built and warmed once."""
+    """``make_converter()`` as it is, but for the one factory; built and warmed once."""
     if not _PLAIN_CONVERTER:
         original = cattrs.Converter.register_structure_hook_factory
 
         def skip_ours(self: cattrs.Converter, predicate: Any, factory: Any = None) -> Any:
-            if predicate is getattr(_converter, "_is_optional", None):
+            if predicate is _converter.is_optional:
                 return factory
             return original(self, predicate, factory)
 
         cattrs.Converter.register_structure_hook_factory = skip_ours  # type: ignore[method-assign]
         try:
-            plain = _converter._make_converter()
+            plain = _converter.make_converter()
         finally:
             cattrs.Converter.register_structure_hook_factory = original  # type: ignore[method-assign]
         plain.structure(_converter.decode_json(BODY), OrganizationTelephoneNumber)
@@ -94,12 +96,12 @@ def _converter_without_optional_hook() -> cattrs.Converter:
 @contextmanager
 def no_optional_hook() -> Iterator[None]:
     plain = _converter_without_optional_hook()
-    saved = _converter._converter
-    _converter._converter = plain
+    saved = _converter.converter
+    _converter.converter = plain
     try:
         yield
     finally:
-        _converter._converter = saved
+        _converter.converter = saved
 
 
 @contextmanager
@@ -120,22 +122,21 @@ class _Never:
 
 _NEVER = _Never()
 
-_CLIENTS: list[AsyncVox] = []  # the clients whose transports url-reuse switches
-
-
 @contextmanager
 def no_url_reuse() -> Iterator[None]:
-    saved = [(client, client._transport._url_base) for client in _CLIENTS]
-    for client, _ in saved:
-        client._transport._url_base = None
+    saved = Transport.url
+
+    def parse_every_time(self: Transport, path: str) -> URL:
+        return URL(self.base_url + path, encoded=True)
+
+    Transport.url = parse_every_time  # type: ignore[method-assign]
     try:
         yield
     finally:
-        for client, base in saved:
-            client._transport._url_base = base
+        Transport.url = saved  # type: ignore[method-assign]
 
 
-def _anyio_hop(self: _PortalThread, func: Any, *args: Any, **kwargs: Any) -> Any:
+def _anyio_hop(self: LoopThread, func: Any, *args: Any, **kwargs: Any) -> Any:
     """The hop as it was: a task spawned in the portal's task group."""
     future = self.portal.start_task_soon(lambda: func(*args, **kwargs))
     try:
@@ -147,12 +148,12 @@ def _anyio_hop(self: _PortalThread, func: Any, *args: Any, **kwargs: Any) -> Any
 
 @contextmanager
 def anyio_portal_hop() -> Iterator[None]:
-    saved = _PortalThread.call
-    _PortalThread.call = _anyio_hop  # type: ignore[method-assign, assignment]
+    saved = LoopThread.call
+    LoopThread.call = _anyio_hop  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
-        _PortalThread.call = saved  # type: ignore[method-assign]
+        LoopThread.call = saved  # type: ignore[method-assign]
 
 
 SWITCHES: dict[str, Callable[[], Any]] = {
@@ -207,13 +208,8 @@ def cpu_per_call(n: int, repeats: int) -> dict[str, float]:
     configurations["all off (before)"] = list(SWITCHES)
 
     async def measure() -> dict[str, float]:
-        vox = AsyncVox(API_KEY, base_url="http://127.0.0.1:9")
-        vox._transport._ready_session()
-        real = vox._transport._session
-        assert real is not None
-        await real.close()
-        vox._transport._session = _FakeSession()  # type: ignore[assignment]
-        _CLIENTS[:] = [vox]
+        fake_session: Any = _FakeSession()  # the session= argument takes any session
+        vox = AsyncVox(API_KEY, base_url="http://127.0.0.1:9", session=fake_session)
         revoke_cancel = vox.organization_telephone_numbers.revoke_cancel
         ids = number_ids(n)
         samples: dict[str, list[float]] = {name: [] for name in configurations}
@@ -260,7 +256,6 @@ def against_server(base_url: str, n: int, rounds: int) -> dict[str, dict[str, fl
     vox = Vox(API_KEY, base_url=base_url, max_connections=MAX_IN_FLIGHT)
     try:
         assert side.vox is not None
-        _CLIENTS[:] = [side.vox, vox._async]
         out: dict[str, dict[str, float]] = {}
         shapes: dict[str, Callable[[Callable[[str], Awaitable[object]]], Any]] = {
             "sequential": lambda call: sequential(call, ids),

@@ -521,12 +521,12 @@ def portal_hops(n: int, rounds: int) -> dict[str, float]:
     """Microseconds per round trip of a no-op coroutine through each way onto a portal loop."""
     from anyio.from_thread import start_blocking_portal
 
-    from voxasync._sync import _PortalThread
+    from voxasync._sync._portal import LoopThread
 
     results: dict[str, list[float]] = {}
     with start_blocking_portal("asyncio") as portal:
         loop = portal.call(asyncio.get_running_loop)
-        sdk_portal = _PortalThread()
+        sdk_portal = LoopThread()
         try:
             variants: dict[str, Callable[[], object]] = {
                 "anyio portal.call": lambda: portal.call(_noop),
@@ -536,7 +536,7 @@ def portal_hops(n: int, rounds: int) -> dict[str, float]:
                 "asyncio.run_coroutine_threadsafe().result()": (
                     lambda: asyncio.run_coroutine_threadsafe(_noop(), loop).result()
                 ),
-                "voxasync _PortalThread.call (what Vox uses)": lambda: sdk_portal.call(_noop),
+                "voxasync LoopThread.call (what Vox uses)": lambda: sdk_portal.call(_noop),
             }
             for hop in variants.values():
                 for _ in range(min(n, 100)):

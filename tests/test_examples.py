@@ -210,10 +210,10 @@ async def test_service_closes_its_client_when_the_app_stops(
         ) as response:
             assert response.status == 200
         vox = app[service_module.VOX]
-        assert vox._transport.has_open_session
+        assert not vox.is_closed
     finally:
         await test_server.close()
-    assert not vox._transport.has_open_session
+    assert vox.is_closed
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from yarl import URL
 
 from voxasync import OrganizationTelephoneNumber, Vox, VoxError, _converter
 from voxasync._paths import NUMBERS_PATH, number_path
-from voxasync._sync import _PortalThread
+from voxasync._sync._portal import LoopThread
 from voxasync._transport import Transport
 from voxasync.models import OrganizationTelephoneNumberPage, TelephoneNumberTermination
 from voxasync.testing import FakeVoxServer
@@ -129,17 +129,17 @@ def test_decode_json_is_json_loads_for_any_json(value: object, ensure_ascii: boo
 
 
 def converter_without_the_optional_hook() -> cattrs.Converter:
-    """``_make_converter()`` as it is, but for the one factory under test."""
+    """``make_converter()`` as it is, but for the one factory under test."""
     original = cattrs.Converter.register_structure_hook_factory
 
     def skip_ours(self: cattrs.Converter, predicate: Any, factory: Any = None) -> Any:
-        if predicate is _converter._is_optional:
+        if predicate is _converter.is_optional:
             return factory
         return original(self, predicate, factory)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cattrs.Converter, "register_structure_hook_factory", skip_ours)
-        return _converter._make_converter()
+        return _converter.make_converter()
 
 
 @pytest.fixture(scope="module")
@@ -176,11 +176,11 @@ def test_optional_fields_structure_and_fail_as_cattrs_does(
 ) -> None:
     for value in ODD_VALUES:
         payload = {**RECORD, field: value}
-        ours = structured(_converter._converter, payload, OrganizationTelephoneNumber)
+        ours = structured(_converter.converter, payload, OrganizationTelephoneNumber)
         theirs = structured(plain_converter, payload, OrganizationTelephoneNumber)
         assert repr(ours) == repr(theirs), (field, value)
     missing = {k: v for k, v in RECORD.items() if k != field}
-    assert repr(structured(_converter._converter, missing, OrganizationTelephoneNumber)) == repr(
+    assert repr(structured(_converter.converter, missing, OrganizationTelephoneNumber)) == repr(
         structured(plain_converter, missing, OrganizationTelephoneNumber)
     )
 
@@ -198,13 +198,13 @@ def test_pages_and_terminations_structure_as_cattrs_does(
          TelephoneNumberTermination),
     ]  # fmt: skip
     for payload, model in cases:
-        ours = structured(_converter._converter, payload, model)
+        ours = structured(_converter.converter, payload, model)
         assert repr(ours) == repr(structured(plain_converter, payload, model))
 
 
 def test_the_optional_hook_is_built_once_per_type() -> None:
-    hook = _converter._converter.get_structure_hook(int | None)
-    assert hook is _converter._converter.get_structure_hook(int | None)
+    hook = _converter.converter.get_structure_hook(int | None)
+    assert hook is _converter.converter.get_structure_hook(int | None)
     assert hook(None, int | None) is None
     assert hook(5, int | None) == 5
     with pytest.raises(TypeError, match="expected an integer"):
@@ -256,10 +256,9 @@ PATHS = [
 @pytest.mark.parametrize("base_url", BASE_URLS)
 def test_request_urls_are_those_parsed_from_scratch(base_url: str) -> None:
     transport = Transport(base_url=base_url, headers={}, max_connections=1)
-    assert transport._url_base is not None
-    base, prefix = transport._url_base
+    assert transport.reuses_base_url
     for path in PATHS:
-        fast = base.with_path(prefix + path, encoded=True)
+        fast = transport.url(path)
         slow = URL(transport.base_url + path, encoded=True)
         assert fast == slow
         assert str(fast) == str(slow)
@@ -278,8 +277,8 @@ class Interrupted(Exception):
 
 
 @pytest.fixture
-def portal() -> Iterator[_PortalThread]:
-    thread = _PortalThread()
+def portal() -> Iterator[LoopThread]:
+    thread = LoopThread()
     try:
         yield thread
     finally:
@@ -288,7 +287,7 @@ def portal() -> Iterator[_PortalThread]:
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a real SIGINT")
 @pytest.mark.timeout(30)
-def test_interrupting_the_waiting_thread_cancels_the_call(portal: _PortalThread) -> None:
+def test_interrupting_the_waiting_thread_cancels_the_call(portal: LoopThread) -> None:
     assert threading.current_thread() is threading.main_thread()
     started = threading.Event()
     cancelled = threading.Event()
@@ -316,7 +315,7 @@ def test_interrupting_the_waiting_thread_cancels_the_call(portal: _PortalThread)
     finally:
         signal.signal(signal.SIGINT, previous)
     assert cancelled.wait(10), "the coroutine on the loop was not cancelled"
-    assert not portal._waiting
+    assert portal.calls_waiting == 0
 
 
 def test_a_copy_of_a_closed_client_refuses_calls(server: FakeVoxServer) -> None:

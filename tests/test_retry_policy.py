@@ -1,4 +1,4 @@
-"""Unit tests of ``voxasync._retry``: what is retried, how long to wait, and the pacer."""
+"""Unit tests of ``voxasync._retry`` (what is retried, how long to wait) and ``_pacer``."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from voxasync import (
     APITimeoutError,
     VoxError,
 )
+from voxasync._pacer import Pacer
 from voxasync._retry import (
     DEFAULT_BACKOFF,
     Backoff,
-    Pacer,
     is_retryable,
     retry_after_seconds,
     retry_wait,
@@ -37,7 +37,11 @@ def headers(**values: str) -> CIMultiDict[str]:
 
 
 def status_error(status: int, **header_values: str) -> APIStatusError:
-    return make_status_error(status, b"", headers(**header_values))
+    """The error the pipeline builds: the answer's Retry-After read once, into the error."""
+    answer_headers = headers(**header_values)
+    return make_status_error(
+        status, b"", answer_headers, retry_after=retry_after_seconds(answer_headers)
+    )
 
 
 # == retry_after_seconds ===================================================================

@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 from .errors import BODY_PREVIEW_CHARS, APIResponseValidationError
 from .models import Provider, TelephoneNumberStatus
 
-__all__ = ["decode_json", "structure"]
+__all__ = ["converter", "decode_json", "is_optional", "make_converter", "structure"]
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ def _open_enum_hook(enum_type: type[enum.StrEnum]) -> Any:
     return structure_open_enum
 
 
-def _is_optional(type_: Any) -> bool:
+def is_optional(type_: Any) -> bool:
     """``X | None`` (or ``Optional[X]``) for one type ``X``."""
     args = get_args(type_)
     return (
@@ -105,17 +105,18 @@ def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_optional
 
 
-def _make_converter() -> cattrs.Converter:
+def make_converter() -> cattrs.Converter:
+    """The converter's rules, built anew (the module builds :data:`converter` once)."""
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
     for open_enum in (Provider, TelephoneNumberStatus):
         converter.register_structure_hook(open_enum | str, _open_enum_hook(open_enum))
-    converter.register_structure_hook_factory(_is_optional, _optional_hook)
+    converter.register_structure_hook_factory(is_optional, _optional_hook)
     return converter
 
 
-_converter = _make_converter()
+converter = make_converter()
 
 
 def structure(payload: Any, model: type[T], *, status_code: int, body: bytes) -> T:
@@ -123,7 +124,7 @@ def structure(payload: Any, model: type[T], *, status_code: int, body: bytes) ->
     try:
         if not isinstance(payload, dict):
             raise TypeError(f"expected a JSON object, got {type(payload).__name__} @ $")
-        return _converter.structure(payload, model)
+        return converter.structure(payload, model)
     except Exception as exc:
         lines = transform_error(exc, path="$") if _is_cattrs_error(exc) else [str(exc)]
         raise APIResponseValidationError(

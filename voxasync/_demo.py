@@ -82,45 +82,71 @@ def run_demo(out: TextIO, err: TextIO, *, count: int = 12, latency: float = 0.03
             out.write(
                 f"{len(before)} numbers are pending termination (status cancel_requested).\n\n"
             )
-            via: dict[str, str] = {}
-
-            first = _run_coroutine(_restore_with_async_client(server.api_key, server.url, ids[0]))
-            via[first.id] = "async"
-            out.write(
-                f"1. async  await AsyncVox(...).organization_telephone_numbers"
-                f".revoke_cancel('{_short(ids[0])}...')  -> {first.status}\n"
-            )
-
-            second = numbers.revoke_cancel(ids[1])
-            via[second.id] = "sync"
-            out.write(
-                f"2. sync   Vox(...).organization_telephone_numbers"
-                f".revoke_cancel('{_short(ids[1])}...')  -> {second.status}\n"
-            )
-            out.flush()
-
-            rest = ids[2:]
-            progress = Progress(len(rest), label="   batch", stream=err)
-
-            def on_result(_index: int, number_id: str, result: object) -> None:
-                progress.advance(ok=isinstance(result, OrganizationTelephoneNumber))
-                via[number_id] = "batch"
-
-            progress.start()
-            try:
-                results = numbers.revoke_cancel_many(rest, concurrency=4, on_result=on_result)
-            finally:
-                progress.finish()
-            restored = sum(isinstance(r, OrganizationTelephoneNumber) for r in results)
-            out.write(
-                f"3. batch  Vox(...).organization_telephone_numbers.revoke_cancel_many("
-                f"{len(rest)} ids, concurrency=4)  -> {restored} restored, "
-                f"{len(rest) - restored} failed\n\n"
-            )
-
+            via = _restore_three_ways(server.api_key, server.url, vox, ids, out, err)
             after = {n.id: n for n in numbers.list(status=_ALL_STATUSES, limit=100)}
         request_count = len(server.requests)
 
+    all_active = _write_table(out, ids, before, after, via)
+    elapsed = time.perf_counter() - started
+    restored_total = sum(1 for n in ids if after.get(n) and after[n].status == "active")
+    out.write(
+        f"{restored_total} of {len(ids)} numbers restored in {elapsed:.2f} s; the fake server "
+        f"answered {request_count} requests.\n"
+        "Next: `vox --sandbox numbers list --status all`, or with a real key in $VOX_API_KEY: "
+        "`vox numbers revoke-cancel --all-pending --dry-run`\n"
+    )
+    return 0 if all_active else 1
+
+
+def _restore_three_ways(
+    api_key: str, base_url: str, vox: Vox, ids: list[str], out: TextIO, err: TextIO
+) -> dict[str, str]:
+    """One number from async code, one from the sync client, the rest as a batch."""
+    numbers = vox.organization_telephone_numbers
+    via: dict[str, str] = {}
+    first = _run_coroutine(_restore_with_async_client(api_key, base_url, ids[0]))
+    via[first.id] = "async"
+    out.write(
+        f"1. async  await AsyncVox(...).organization_telephone_numbers"
+        f".revoke_cancel('{_short(ids[0])}...')  -> {first.status}\n"
+    )
+    second = numbers.revoke_cancel(ids[1])
+    via[second.id] = "sync"
+    out.write(
+        f"2. sync   Vox(...).organization_telephone_numbers"
+        f".revoke_cancel('{_short(ids[1])}...')  -> {second.status}\n"
+    )
+    out.flush()
+
+    rest = ids[2:]
+    progress = Progress(len(rest), label="   batch", stream=err)
+
+    def on_result(_index: int, number_id: str, result: object) -> None:
+        progress.advance(ok=isinstance(result, OrganizationTelephoneNumber))
+        via[number_id] = "batch"
+
+    progress.start()
+    try:
+        results = numbers.revoke_cancel_many(rest, concurrency=4, on_result=on_result)
+    finally:
+        progress.finish()
+    restored = sum(isinstance(r, OrganizationTelephoneNumber) for r in results)
+    out.write(
+        f"3. batch  Vox(...).organization_telephone_numbers.revoke_cancel_many("
+        f"{len(rest)} ids, concurrency=4)  -> {restored} restored, "
+        f"{len(rest) - restored} failed\n\n"
+    )
+    return via
+
+
+def _write_table(
+    out: TextIO,
+    ids: list[str],
+    before: dict[str, OrganizationTelephoneNumber],
+    after: dict[str, OrganizationTelephoneNumber],
+    via: dict[str, str],
+) -> bool:
+    """The before/after table; whether every number ended up active."""
     rows = []
     all_active = True
     for number_id in ids:
@@ -140,12 +166,4 @@ def run_demo(out: TextIO, err: TextIO, *, count: int = 12, latency: float = 0.03
         ["ID", "NUMBER", "STATUS BEFORE -> AFTER", "END_AT BEFORE (UTC)", "END_AT AFTER", "VIA"],
         rows,
     ) + "\n\n")
-    elapsed = time.perf_counter() - started
-    restored_total = sum(1 for n in ids if after.get(n) and after[n].status == "active")
-    out.write(
-        f"{restored_total} of {len(ids)} numbers restored in {elapsed:.2f} s; the fake server "
-        f"answered {request_count} requests.\n"
-        "Next: `vox --sandbox numbers list --status all`, or with a real key in $VOX_API_KEY: "
-        "`vox numbers revoke-cancel --all-pending --dry-run`\n"
-    )
-    return 0 if all_active else 1
+    return all_active

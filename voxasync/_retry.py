@@ -1,12 +1,16 @@
-"""Which failures are retried, how long to wait, and the pacing shared by a batch.
+"""Retry policy, all of it: what is retried, how long to wait, and when a retry converges.
 
-The retry loop itself lives in the request pipeline (``_client.AsyncVox._request``); this
-module answers its questions:
+The retry loop lives in the request pipeline (``_pipeline``); this module answers its
+questions, as pure functions:
 
 - :func:`retry_wait`: retry this failure? after how many seconds?
-- :func:`retry_after_seconds`: what did ``retry-after-ms`` / ``Retry-After`` ask for?
-- :class:`Pacer`: a request-rate cap and a pause that every call sharing it honours, so a
-  429 slows a whole batch at once instead of each task retrying on its own.
+- :func:`retry_after_seconds`: what did ``retry-after-ms`` / ``Retry-After`` ask for? Read
+  once per answer, when the pipeline builds the error (``APIStatusError.retry_after``).
+- :func:`beyond_cap`: is a requested wait too long to sleep (:data:`MAX_RETRY_AFTER`)?
+- :func:`is_refusal` and :func:`may_have_taken_effect`: the two halves of convergence for
+  calls that are not idempotent.
+
+The pacer that a 429 pauses lives in ``_pacer``.
 
 Why not a retry library (stamina, tenacity): we need Retry-After to drive the wait, a wait
 above a cap to *raise* instead of sleep, a pause shared across tasks, and a test switch that
@@ -16,8 +20,6 @@ Those are most of the logic; the loop around them is a dozen lines.
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import datetime
 import email.utils
 import math
@@ -27,18 +29,21 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import attrs
-from multidict import CIMultiDict
 
-from ._types import check_positive
-from .errors import APIConnectionError, APIStatusError, RateLimitError, VoxError
+from .errors import APIConnectionError, APIStatusError, InternalServerError, VoxError
 
 __all__ = [
+    "DEFAULT_BACKOFF",
     "MAX_RETRY_AFTER",
     "Backoff",
-    "Pacer",
+    "beyond_cap",
     "instant_retries",
+    "is_refusal",
+    "is_retryable",
+    "may_have_taken_effect",
     "retry_after_seconds",
     "retry_wait",
+    "scaled",
 ]
 
 #: A server-requested wait longer than this is not slept: the error is raised instead.
@@ -134,98 +139,36 @@ def retry_wait(
     """
     if not is_retryable(error):
         return None
-    requested = None
-    if isinstance(error, APIStatusError):
-        requested = retry_after_seconds(error.headers)
+    requested = error.retry_after if isinstance(error, APIStatusError) else None
     if requested is not None:
-        if requested > MAX_RETRY_AFTER:
-            return None
-        return requested * _wait_scale
-    return backoff.delay(retry_number) * _wait_scale
+        return None if beyond_cap(requested) else scaled(requested)
+    return scaled(backoff.delay(retry_number))
 
 
-class Pacer:
-    """Spaces request starts to ``rate_limit`` per second, and holds them after a 429.
+def beyond_cap(requested: float | None) -> bool:
+    """Whether a server-requested wait is too long to sleep: raise (or refuse) instead."""
+    return requested is not None and requested > MAX_RETRY_AFTER
 
-    Shared by every call of one batch (or one client, with ``AsyncVox(rate_limit=...)``).
-    A 429 pauses every request that shares the pacer for the wait the server asked for; a
-    wait beyond :data:`MAX_RETRY_AFTER` is not sat out: until it ends, requests fail at once
-    with a copy of that ``RateLimitError`` instead of being sent. A batch's pacer has the
-    client's as its ``parent``: both rate caps hold, and a 429 holds both.
-    Bound to no loop until first used, so it can be built anywhere.
+
+def scaled(seconds: float) -> float:
+    """A wait as it is really slept: zero inside :func:`instant_retries`."""
+    return seconds * _wait_scale
+
+
+def is_refusal(error: VoxError) -> bool:
+    """A 4xx that says "not in a state for this", rather than auth, absence or throttling.
+
+    After an attempt that may have taken effect, such a refusal may mean "already done".
     """
-
-    def __init__(self, rate_limit: float | None = None, *, parent: Pacer | None = None) -> None:
-        self._interval = 0.0
-        if rate_limit is not None:
-            self._interval = 1.0 / check_positive("rate_limit", rate_limit, unit="requests/s")
-        self._parent = parent
-        self._next_start = 0.0
-        self._paused_until = 0.0
-        self._refusal: APIStatusError | None = None
-        self._refused_until = 0.0
-
-    async def wait_turn(self) -> None:
-        """Wait until this request may start; raise the standing refusal if there is one."""
-        loop = asyncio.get_running_loop()
-        claimed = False  # a rate-limit slot is ours; a pause or refusal still voids it
-        while True:
-            now = loop.time()
-            if self._refusal is not None and now < self._refused_until:
-                raise _refusal_copy(self._refusal, self._refused_until - now)
-            if self._paused_until > now:
-                claimed = False
-                await asyncio.sleep(self._paused_until - now)
-                continue
-            if claimed:
-                break
-            if self._next_start <= now:
-                self._next_start = now + self._interval
-                break
-            # Claim the next slot now, so that concurrent waiters queue behind us; then
-            # look again when it comes, in case a 429 arrived meanwhile.
-            slot = self._next_start
-            self._next_start = slot + self._interval
-            claimed = True
-            await asyncio.sleep(slot - now)
-        if self._parent is not None:
-            await self._parent.wait_turn()
-
-    def pause(self, seconds: float) -> None:
-        """Hold every request that shares this pacer for ``seconds`` from now."""
-        until = asyncio.get_running_loop().time() + seconds
-        self._paused_until = max(self._paused_until, until)
-        if self._parent is not None:
-            self._parent.pause(seconds)
-
-    def rate_limited(self, error: RateLimitError, planned_wait: float | None) -> None:
-        """React to a 429, whether or not the call that met it will retry.
-
-        ``planned_wait`` is that call's own wait before its retry, or None if it won't retry.
-        """
-        requested = error.retry_after  # read from the headers once, when the error was built
-        if requested is not None and requested > MAX_RETRY_AFTER:
-            self._refuse(error, requested)
-        elif planned_wait is not None:
-            self.pause(planned_wait)
-        else:
-            self.pause((DEFAULT_BACKOFF.delay(0) if requested is None else requested) * _wait_scale)
-
-    def _refuse(self, error: APIStatusError, seconds: float) -> None:
-        until = asyncio.get_running_loop().time() + seconds
-        if until > self._refused_until:
-            # A copy: the original's traceback would keep its frames (and the client) alive.
-            self._refusal = _refusal_copy(error, seconds)
-            self._refused_until = until
-        if self._parent is not None:
-            self._parent._refuse(error, seconds)
+    return (
+        isinstance(error, APIStatusError)
+        and 400 <= error.status_code < 500
+        and error.status_code not in (401, 403, 404, 408, 429)
+    )
 
 
-def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
-    """A fresh error for a request refused locally (one exception object per failure)."""
-    refusal = copy.copy(error)  # via VoxError.__reduce__: no traceback comes along
-    refusal.headers = CIMultiDict(error.headers)
-    refusal.details = dict(error.details)
-    if isinstance(refusal, RateLimitError):
-        refusal.retry_after = remaining
-    return refusal
+def may_have_taken_effect(error: VoxError) -> bool:
+    """Whether the server may have acted on an attempt that failed with ``error``."""
+    if isinstance(error, InternalServerError):
+        return True
+    return isinstance(error, APIConnectionError) and error.request_may_have_been_sent

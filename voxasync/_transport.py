@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aiohttp
 import attrs
@@ -60,6 +61,11 @@ class Transport:
         }
 
     @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session in use, once the first request created it (or the user's)."""
+        return self._session
+
+    @property
     def has_open_session(self) -> bool:
         """Whether we hold a session of our own that still needs closing."""
         return self._owns_session and self._session is not None and not self._session.closed
@@ -95,6 +101,18 @@ class Transport:
         assert self._slots is not None and self._session is not None
         return self._session, self._slots
 
+    @property
+    def reuses_base_url(self) -> bool:
+        """Whether request URLs extend the base URL parsed once (the fast path)."""
+        return self._url_base is not None
+
+    def url(self, path: str) -> URL:
+        """The request URL for ``path``: exactly what ``URL(base_url + path, encoded=True)`` is."""
+        if self._url_base is not None and path[:1] == "/" and "?" not in path and "#" not in path:
+            base, prefix = self._url_base  # the base parsed once, extended without parsing
+            return base.with_path(prefix + path, encoded=True)
+        return URL(self.base_url + path, encoded=True)
+
     async def send(
         self,
         method: str,
@@ -102,22 +120,18 @@ class Transport:
         *,
         params: Sequence[tuple[str, str]] | None,
         timeout: aiohttp.ClientTimeout,
+        json: Mapping[str, Any] | None = None,
     ) -> RawResponse:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer."""
         session, slots = self._ready_session()
         url = self.base_url + path
-        if self._url_base is not None and path[:1] == "/" and "?" not in path and "#" not in path:
-            # The very URL that ``URL(url, encoded=True)`` gives, without parsing it again.
-            base, prefix = self._url_base
-            request_url = base.with_path(prefix + path, encoded=True)
-        else:
-            request_url = URL(url, encoded=True)
+        request_url = self.url(path)
         headers = None if self._owns_session else self._headers
         async with slots:
             try:
                 async with session.request(
-                    method, request_url, params=params, headers=headers, timeout=timeout,
-                    allow_redirects=False,
+                    method, request_url, params=params, json=json, headers=headers,
+                    timeout=timeout, allow_redirects=False,
                 ) as response:
                     body = await response.read()
                     return RawResponse(response.status, response.headers, body)

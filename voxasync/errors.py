@@ -131,9 +131,12 @@ class APIStatusError(VoxError):
         details: the envelope's ``error.details`` object, else ``{}``.
         body: the decoded JSON body if it was JSON, else the body text (truncated).
         headers: the response headers (no request headers, so no credentials).
+        retry_after: seconds the server asked us to wait (``retry-after-ms`` or
+            ``Retry-After``), or ``None`` if it did not say.
     """
 
     status_code: int
+    retry_after: float | None = None
 
     def __init__(
         self,
@@ -184,13 +187,7 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests.
-
-    Attributes:
-        retry_after: seconds the server asked us to wait, if it said; ``None`` otherwise.
-    """
-
-    retry_after: float | None = None
+    """429: too many requests; ``retry_after`` says for how long, if the server said."""
 
 
 class InternalServerError(APIStatusError):
@@ -222,7 +219,10 @@ def make_status_error(
     *,
     retry_after: float | None = None,
 ) -> APIStatusError:
-    """Build the error for an error answer, whatever its body: envelope, other JSON, HTML, empty."""
+    """Build the error for an error answer, whatever its body: envelope, other JSON, HTML, empty.
+
+    ``retry_after`` is the wait the answer asked for, read from its headers by the caller.
+    """
     text = body.decode("utf-8", errors="replace")
     decoded: object = None
     try:
@@ -258,8 +258,7 @@ def make_status_error(
         body=decoded if decoded is not None else _preview(text, BODY_PREVIEW_CHARS),
         headers=headers,
     )
-    if isinstance(error, RateLimitError):
-        error.retry_after = retry_after
+    error.retry_after = retry_after
     return error
 
 

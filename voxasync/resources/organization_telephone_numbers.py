@@ -1,17 +1,21 @@
 """``/v3/organization-telephone-numbers``: every operation, written once, async.
 
-The sync client (``voxasync._sync``) runs these same coroutines through its portal.
+Each operation checks its arguments, builds its path, and calls one verb of the pipeline
+(``self._api.get/post/patch/delete``). The sync client (``voxasync._sync``) runs these same
+coroutines through its portal.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable
-from typing import TYPE_CHECKING, Literal
+from collections.abc import AsyncIterable, Iterable
+from typing import Literal
 
-from .._batch import OnResult, RevokeCancelResult, run_batch
+from .._batch import OnResult, RevokeCancelResult, check_batch_arguments, run_batch
+from .._pacer import Pacer
+from .._pagers import AsyncPager, Page
 from .._paths import NUMBERS_PATH, number_path
+from .._pipeline import Pipeline
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int
-from ..errors import APIResponseValidationError
 from ..models import (
     OrganizationTelephoneNumber,
     OrganizationTelephoneNumberPage,
@@ -20,15 +24,7 @@ from ..models import (
     TelephoneNumberTermination,
 )
 
-if TYPE_CHECKING:
-    from .._client import AsyncVox, CallOptions
-
-__all__ = [
-    "AsyncOrganizationTelephoneNumberPager",
-    "AsyncOrganizationTelephoneNumbers",
-    "StatusFilter",
-    "list_params",
-]
+__all__ = ["AsyncOrganizationTelephoneNumbers", "StatusFilter", "list_params"]
 
 StatusFilter = TelephoneNumberStatus | str | Iterable[TelephoneNumberStatus | str]
 """One status, or several (sent as repeated ``status=`` parameters)."""
@@ -75,51 +71,6 @@ def list_params(
     return params
 
 
-class AsyncOrganizationTelephoneNumberPager:
-    """``async for number in vox.organization_telephone_numbers.list(...)``.
-
-    Follows ``next_cursor`` page by page until the server sends none. Iterate
-    :meth:`pages` instead to see each page with its ``total_count``.
-    """
-
-    def __init__(
-        self, client: AsyncVox, params: list[tuple[str, str]], options: CallOptions
-    ) -> None:
-        self._client = client
-        self._params = params
-        self._options = options
-
-    async def fetch_page(self, cursor: str | None = None) -> OrganizationTelephoneNumberPage:
-        """One page, starting at ``cursor`` (``None`` for the first)."""
-        params = self._params if cursor is None else [*self._params, ("cursor", cursor)]
-        return await self._client._request(
-            "GET", NUMBERS_PATH, OrganizationTelephoneNumberPage, self._options, params=params
-        )
-
-    async def pages(self) -> AsyncGenerator[OrganizationTelephoneNumberPage, None]:
-        """Each page in turn, until ``next_cursor`` is null."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.fetch_page(cursor)
-            yield page
-            if page.next_cursor is None:
-                return
-            if page.next_cursor in seen:
-                raise APIResponseValidationError(
-                    f"the server sent cursor {page.next_cursor!r} twice; stopping, not looping",
-                    status_code=200,
-                    body="",
-                )
-            cursor = page.next_cursor
-            seen.add(cursor)
-
-    async def __aiter__(self) -> AsyncIterator[OrganizationTelephoneNumber]:
-        async for page in self.pages():
-            for number in page.items:
-                yield number
-
-
 class AsyncOrganizationTelephoneNumbers:
     """The numbers your organization owns: ``vox.organization_telephone_numbers``.
 
@@ -127,8 +78,8 @@ class AsyncOrganizationTelephoneNumbers:
     for that one call.
     """
 
-    def __init__(self, client: AsyncVox) -> None:
-        self._client = client
+    def __init__(self, api: Pipeline) -> None:
+        self._api = api
 
     async def revoke_cancel(
         self,
@@ -145,14 +96,11 @@ class AsyncOrganizationTelephoneNumbers:
         record is returned as the success it is.
         """
         path = number_path(organization_telephone_number_id, "revoke-cancel")
-        options = self._client._merge_options(timeout, max_retries)
+        api = self._api.with_options(timeout, max_retries)
 
         async def current_if_revoked() -> OrganizationTelephoneNumber | None:
-            number = await self._client._request(
-                "GET",
-                number_path(organization_telephone_number_id),
-                OrganizationTelephoneNumber,
-                options,
+            number = await api.get(
+                number_path(organization_telephone_number_id), OrganizationTelephoneNumber
             )
             # Only what a revoke leaves behind counts: active, with no termination requested.
             restored = (
@@ -161,9 +109,7 @@ class AsyncOrganizationTelephoneNumbers:
             )
             return number if restored else None
 
-        return await self._client._request(
-            "POST", path, OrganizationTelephoneNumber, options, recover=current_if_revoked
-        )
+        return await api.post(path, OrganizationTelephoneNumber, recover=current_if_revoked)
 
     async def revoke_cancel_many(
         self,
@@ -191,14 +137,16 @@ class AsyncOrganizationTelephoneNumbers:
                 for progress. It runs on the event loop, so keep it quick; if it raises, the
                 batch stops and the error propagates.
         """
+        check_batch_arguments(concurrency, on_result)
+        # The batch's own pacer, under the client's: a 429 holds the whole batch together.
+        api = self._api.with_options(timeout, max_retries)
+        paced = api.with_pacer(Pacer(rate_limit, parent=api.pacer))
+        batch = AsyncOrganizationTelephoneNumbers(paced)
         return await run_batch(
-            self._client,
+            batch.revoke_cancel,
             organization_telephone_number_ids,
             concurrency=concurrency,
-            rate_limit=rate_limit,
             on_result=on_result,
-            timeout=timeout,
-            max_retries=max_retries,
         )
 
     async def retrieve(
@@ -210,8 +158,8 @@ class AsyncOrganizationTelephoneNumbers:
     ) -> OrganizationTelephoneNumber:
         """Fetch one number."""
         path = number_path(organization_telephone_number_id)
-        options = self._client._merge_options(timeout, max_retries)
-        return await self._client._request("GET", path, OrganizationTelephoneNumber, options)
+        api = self._api.with_options(timeout, max_retries)
+        return await api.get(path, OrganizationTelephoneNumber)
 
     def list(
         self,
@@ -223,7 +171,7 @@ class AsyncOrganizationTelephoneNumbers:
         sort_order: Literal["asc", "desc"] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncOrganizationTelephoneNumberPager:
+    ) -> AsyncPager[OrganizationTelephoneNumber]:
         """Iterate the organization's numbers, following ``next_cursor`` to the end.
 
         The server shows only ``active`` numbers when ``status`` is left out: pass
@@ -233,8 +181,13 @@ class AsyncOrganizationTelephoneNumbers:
         params = list_params(
             provider=provider, status=status, limit=limit, sort_by=sort_by, sort_order=sort_order
         )
-        options = self._client._merge_options(timeout, max_retries)
-        return AsyncOrganizationTelephoneNumberPager(self._client, params, options)
+        api = self._api.with_options(timeout, max_retries)
+
+        async def fetch(cursor: str | None) -> Page[OrganizationTelephoneNumber]:
+            query = params if cursor is None else [*params, ("cursor", cursor)]
+            return await api.get(NUMBERS_PATH, OrganizationTelephoneNumberPage, params=query)
+
+        return AsyncPager(fetch)
 
     async def delete(
         self,
@@ -249,12 +202,10 @@ class AsyncOrganizationTelephoneNumbers:
         attempt already scheduled the termination, the scheduled termination is returned.
         """
         path = number_path(organization_telephone_number_id)
-        options = self._client._merge_options(timeout, max_retries)
+        api = self._api.with_options(timeout, max_retries)
 
         async def termination_if_scheduled() -> TelephoneNumberTermination | None:
-            number = await self._client._request(
-                "GET", path, OrganizationTelephoneNumber, options
-            )
+            number = await api.get(path, OrganizationTelephoneNumber)
             # A vox number waits for its end (cancel_requested); a custom one ends at once.
             ended_or_ending = number.status in (
                 TelephoneNumberStatus.CANCEL_REQUESTED,
@@ -267,6 +218,4 @@ class AsyncOrganizationTelephoneNumbers:
                 effective_at=number.end_at,
             )
 
-        return await self._client._request(
-            "DELETE", path, TelephoneNumberTermination, options, recover=termination_if_scheduled
-        )
+        return await api.delete(path, TelephoneNumberTermination, recover=termination_if_scheduled)

@@ -1,0 +1,299 @@
+"""The request pipeline: the one path from an operation to the wire and back.
+
+Each attempt runs four small steps, each readable alone:
+
+1. **pace**: wait for this call's turn (:class:`~voxasync._pacer.Pacer`), if there is one;
+2. **send**: one HTTP exchange through the transport (``_transport``);
+3. **map status**: an error status becomes its ``APIStatusError`` subclass;
+4. **structure**: a 2xx body becomes the operation's record (``_converter``).
+
+:class:`_Call` retries failed attempts by the policy in ``_retry``, within the optional
+deadline. Resources use the pipeline only through its verbs (:meth:`Pipeline.get`, ``post``,
+``patch``, ``delete``) and :meth:`Pipeline.with_options`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
+
+import aiohttp
+import attrs
+
+from . import _retry
+from ._converter import decode_json, structure
+from ._options import CallOptions
+from ._pacer import Pacer
+from ._transport import RawResponse, Transport
+from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from .errors import (
+    BODY_PREVIEW_CHARS,
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    VoxError,
+    make_status_error,
+)
+
+__all__ = ["Method", "Pipeline", "Recover", "Request"]
+
+logger = logging.getLogger("voxasync")
+
+T = TypeVar("T")
+
+Method: TypeAlias = Literal["GET", "POST", "PATCH", "DELETE"]
+Recover: TypeAlias = Callable[[], Awaitable[T | None]]
+"""For a call that is not idempotent: asked, when a retry is refused after an earlier
+attempt may have taken effect, whether the desired state holds anyway. A value it returns
+is the call's result; ``None`` lets the refusal stand."""
+
+
+@attrs.frozen
+class Request(Generic[T]):
+    """One API operation, as the pipeline sends it."""
+
+    method: Method
+    path: str
+    model: type[T]
+    params: Sequence[tuple[str, str]] | None = None
+    json: Mapping[str, Any] | None = None
+    recover: Recover[T] | None = None
+
+
+@attrs.frozen
+class Pipeline:
+    """The transport, the options calls run with, and the pacer they share (if any)."""
+
+    transport: Transport
+    options: CallOptions
+    pacer: Pacer | None = None
+
+    def with_options(
+        self,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven | None = NOT_GIVEN,
+    ) -> Pipeline:
+        """The same pipeline with other options; ``self`` when none is given (the hot path)."""
+        options = self.options.merged(timeout, max_retries, deadline)
+        return self if options is self.options else attrs.evolve(self, options=options)
+
+    def with_pacer(self, pacer: Pacer | None) -> Pipeline:
+        return attrs.evolve(self, pacer=pacer)
+
+    async def get(
+        self, path: str, model: type[T], *, params: Sequence[tuple[str, str]] | None = None
+    ) -> T:
+        return await self.request(Request("GET", path, model, params=params))
+
+    async def post(
+        self,
+        path: str,
+        model: type[T],
+        *,
+        json: Mapping[str, Any] | None = None,
+        recover: Recover[T] | None = None,
+    ) -> T:
+        return await self.request(Request("POST", path, model, json=json, recover=recover))
+
+    async def patch(self, path: str, model: type[T], *, json: Mapping[str, Any]) -> T:
+        return await self.request(Request("PATCH", path, model, json=json))
+
+    async def delete(self, path: str, model: type[T], *, recover: Recover[T] | None = None) -> T:
+        return await self.request(Request("DELETE", path, model, recover=recover))
+
+    async def request(self, request: Request[T]) -> T:
+        """Send ``request`` with retries and structure its answer."""
+        return await _Call(self, request).run()
+
+    # -- the steps of one attempt ----------------------------------------------------------
+
+    async def attempt(self, request: Request[T], timeout: aiohttp.ClientTimeout) -> T:
+        """Pace, send, map status, structure: one attempt, no retries."""
+        if self.pacer is not None:
+            await self.pacer.wait_turn()
+        _log_request(request, self.transport)
+        started = time.perf_counter()
+        response = await self.transport.send(
+            request.method, request.path, params=request.params, json=request.json,
+            timeout=timeout,
+        )
+        _log_response(request, response, started)
+        if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
+            raise status_error(response)
+        return structure_body(response, request.model)
+
+
+def status_error(response: RawResponse) -> APIStatusError:
+    """The error for an error answer; the Retry-After it asks for is read here, once."""
+    return make_status_error(
+        response.status,
+        response.body,
+        response.headers,
+        retry_after=_retry.retry_after_seconds(response.headers),
+    )
+
+
+def structure_body(response: RawResponse, model: type[T]) -> T:
+    """A 2xx body as ``model``, or ``APIResponseValidationError``."""
+    try:
+        payload = decode_json(response.body)
+    except ValueError as exc:
+        preview = response.body[:BODY_PREVIEW_CHARS].decode("utf-8", errors="replace")
+        content_type = response.headers.get("Content-Type", "no content type")
+        raise APIResponseValidationError(
+            f"the {response.status} answer is not JSON ({content_type}): {preview[:120]!r}",
+            status_code=response.status,
+            body=preview,
+        ) from exc
+    return structure(payload, model, status_code=response.status, body=response.body)
+
+
+class _Call(Generic[T]):
+    """One call in progress: its attempts, retries and deadline."""
+
+    def __init__(self, pipeline: Pipeline, request: Request[T]) -> None:
+        self.pipeline = pipeline
+        self.request = request
+        self.options = pipeline.options
+        self.attempts = 0
+        self.may_have_taken_effect = False
+        self.deadline_at: float | None = None
+
+    async def run(self) -> T:
+        """Retry until success or a final error; the deadline, if any, bounds it all."""
+        if self.options.deadline is None:
+            return await self._retry()
+        self.deadline_at = asyncio.get_running_loop().time() + self.options.deadline
+        try:
+            async with asyncio.timeout_at(self.deadline_at):
+                return await self._retry()
+        except TimeoutError as exc:
+            raise self._deadline_error(self.attempts) from exc
+
+    async def _retry(self) -> T:
+        while True:
+            self.attempts += 1
+            try:
+                return await self.pipeline.attempt(self.request, self._attempt_timeout())
+            except (APIConnectionError, APIStatusError) as error:
+                if self._converges(error):
+                    return await self._recover_or_raise(error)
+                wait = self._wait_before_retry(error)
+                if wait is None:
+                    raise
+                self.may_have_taken_effect |= _retry.may_have_taken_effect(error)
+                if not self._paced(error):  # a paced retry waits its turn in the pacer
+                    await asyncio.sleep(wait)
+
+    def _attempt_timeout(self) -> aiohttp.ClientTimeout:
+        """The attempt's timeout, capped by what is left of the deadline."""
+        timeout = self.options.timeout
+        if self.deadline_at is None:
+            return timeout
+        remaining = max(self.deadline_at - asyncio.get_running_loop().time(), 0.001)
+        if timeout.total is not None and timeout.total <= remaining:
+            return timeout
+        return attrs.evolve(timeout, total=remaining)
+
+    def _converges(self, error: VoxError) -> bool:
+        """A refused retry of a call that an earlier attempt may already have done."""
+        return (
+            self.request.recover is not None
+            and self.may_have_taken_effect
+            and _retry.is_refusal(error)
+        )
+
+    async def _recover_or_raise(self, error: VoxError) -> T:
+        assert self.request.recover is not None
+        try:
+            recovered = await self.request.recover()
+        except VoxError as exc:
+            logger.info("could not check whether an earlier attempt took effect: %s", _reason(exc))
+            recovered = None
+        if recovered is None:
+            raise error
+        logger.info(
+            "%s %s was refused on retry, but an earlier attempt had already taken effect; "
+            "returning the current record",
+            self.request.method,
+            self.request.path,
+        )
+        return recovered
+
+    def _wait_before_retry(self, error: VoxError) -> float | None:
+        """Seconds before the next attempt, or None: the error is final. Tells the pacer."""
+        retry_number = self.attempts - 1
+        wait = None
+        if retry_number < self.options.max_retries:
+            wait = _retry.retry_wait(error, retry_number)
+        pacer = self.pipeline.pacer
+        if isinstance(error, RateLimitError) and pacer is not None:
+            pacer.rate_limited(error, wait)  # retried or not, all who share it hold back
+        if wait is None:
+            return None
+        loop_time = asyncio.get_running_loop().time()
+        if self.deadline_at is not None and loop_time + wait >= self.deadline_at:
+            raise self._deadline_error(self.attempts, error) from error
+        logger.info(
+            "retrying %s %s (attempt %d of %d) in %.2fs after %s",
+            self.request.method,
+            self.request.path,
+            self.attempts + 1,
+            self.options.max_retries + 1,
+            wait,
+            _reason(error),
+        )
+        return wait
+
+    def _paced(self, error: VoxError) -> bool:
+        return isinstance(error, RateLimitError) and self.pipeline.pacer is not None
+
+    def _deadline_error(self, attempts: int, last: VoxError | None = None) -> APITimeoutError:
+        method, path = self.request.method, self.request.path
+        suffix = f"; last error: {last}" if last is not None else ""
+        return APITimeoutError(
+            f"{method} {path}: deadline of {self.options.deadline}s exceeded "
+            f"after {attempts} attempt(s){suffix}",
+            method=method,
+            url=self.pipeline.transport.base_url + path,
+        )
+
+
+def _reason(error: VoxError) -> str:
+    """Why an attempt failed, for INFO logs: status and code, never the server's message
+    (which may quote a phone number)."""
+    if isinstance(error, APIStatusError):
+        return f"HTTP {error.status_code}" + (f" {error.code}" if error.code else "")
+    return f"{type(error).__name__}: {error}"
+
+
+def _log_request(request: Request[Any], transport: Transport) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "request %s %s params=%s headers=%s",
+            request.method,
+            request.path,
+            request.params,
+            transport.redacted_headers(),
+        )
+
+
+def _log_response(request: Request[Any], response: RawResponse, started: float) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    logger.info(
+        "%s %s -> %d (%.1f ms)", request.method, request.path, response.status, elapsed_ms
+    )
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "response headers %s body %s",
+            dict(response.headers),
+            response.body[:BODY_PREVIEW_CHARS].decode("utf-8", errors="replace"),
+        )
