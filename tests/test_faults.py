@@ -1175,10 +1175,10 @@ async def test_task_cancelled_mid_request(
         server.inject(Fault.slow(0.6))
         task = asyncio.create_task(client.organization_telephone_numbers.retrieve(active_id))
         for _ in range(500):
-            if server._in_flight:
+            if server.in_flight:
                 break
             await asyncio.sleep(0.01)
-        assert server._in_flight == 1
+        assert server.in_flight == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
