@@ -1,6 +1,6 @@
 """The fault suite: every fault ``FakeVoxServer`` offers, with its exact outcome and attempts.
 
-Most of it is a table: ``tests/fault_cases.py`` holds one :class:`~fault_cases.FaultCase` per
+Most of it is a table: ``tests/fault_cases.py`` holds one :class:`~fault_table.FaultCase` per
 scenario (setup, call, expected outcome, and exactly which requests the server saw), and
 :func:`test_fault_case` / :func:`test_sync_fault_case` run them. ``docs/fault-table.md`` is
 rendered from the same table, and :func:`test_the_doc_is_rendered_from_the_table` fails when
@@ -41,20 +41,8 @@ from voxasync import (
 )
 from voxasync.testing import FakeVoxServer, Fault, RecordedRequest, instant_retries
 
-from fault_cases import (
-    CASES,
-    DOC,
-    REGENERATE,
-    SECTIONS,
-    Context,
-    FaultCase,
-    Raises,
-    Step,
-    Target,
-    matches,
-    render,
-    resolve,
-)
+from fault_cases import CASES, DOC, REGENERATE, SECTIONS, render
+from fault_table import Context, FaultCase, Raises, Step, Target, matches, resolve
 from helpers import REPO
 
 pytestmark = pytest.mark.timeout(30)
