@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +25,10 @@ from voxasync import (
 )
 from voxasync.testing import FakeVoxServer, Fault, RecordedRequest
 
+from helpers import REPO, run_python
+
 pytestmark = pytest.mark.anyio
 
-REPO = Path(__file__).resolve().parent.parent
 
 Outcome = type[OrganizationTelephoneNumber] | type[BaseException]
 
@@ -664,14 +662,7 @@ def test_sync_revoke_cancel_many_with_a_generator(server: FakeVoxServer, vox: Vo
 
 
 def test_batch_revoke_example_runs_in_the_sandbox() -> None:
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and example
-        [sys.executable, str(REPO / "examples" / "batch_revoke.py"), "--sandbox"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-    )
+    completed = run_python(str(REPO / "examples" / "batch_revoke.py"), "--sandbox", cwd=REPO)
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
     assert "250 numbers pending termination" in out
@@ -680,13 +671,8 @@ def test_batch_revoke_example_runs_in_the_sandbox() -> None:
 
 
 def test_throughput_bench_smoke_run() -> None:
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(REPO / "bench" / "batch_throughput.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
+    completed = run_python(
+        str(REPO / "bench" / "batch_throughput.py"), "--quick", cwd=REPO, timeout=120
     )
     assert completed.returncode == 0, completed.stderr
     assert "concurrency" in completed.stdout and "tracemalloc" in completed.stdout

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+from helpers import REPO, run_python
+
+BENCH = REPO / "bench"
 
 pytestmark = pytest.mark.skipif(not (BENCH / "run.py").exists(), reason="no bench/ in this tree")
 
@@ -31,13 +32,9 @@ def has(module: str) -> bool:
 @pytest.mark.timeout(300)
 def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
     results = tmp_path / "quick.json"
-    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
-        [sys.executable, str(BENCH / "run.py"), "--quick", "--quiet", "--json", str(results)],
-        capture_output=True,
-        text=True,
-        timeout=280,
-        cwd=tmp_path,
-        check=False,
+    done = run_python(
+        str(BENCH / "run.py"), "--quick", "--quiet", "--json", str(results),
+        cwd=tmp_path, timeout=280,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
@@ -123,26 +120,14 @@ def test_canned_server_answers_pipelined_and_split_requests() -> None:
 @pytest.mark.timeout(300)
 def test_quick_ablation_runs() -> None:
     """``bench/ablation.py`` switches private internals off: this catches it going stale."""
-    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
-        [sys.executable, str(BENCH / "ablation.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
+    done = run_python(str(BENCH / "ablation.py"), "--quick", timeout=280)
     assert done.returncode == 0, done.stdout + done.stderr
     for line in ("all on (now)", "all off (before)", "AsyncVox before / raw aiohttp", "Vox now"):
         assert line in done.stdout, line
 
 
 def test_latency_script_runs() -> None:
-    done = subprocess.run(  # noqa: S603 - our own script, with sys.executable
-        [sys.executable, str(BENCH / "latency.py"), "--calls", "20"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python(str(BENCH / "latency.py"), "--calls", "20", timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "AsyncVox (await)" in done.stdout
     assert "Vox (sync)" in done.stdout

@@ -22,6 +22,8 @@ from voxasync import cli
 from voxasync.cli import SANDBOX_NUMBERS, main, sandbox_id
 from voxasync.testing import FakeVoxServer, Fault
 
+from helpers import clean_env, run_python
+
 RECORD_FIELDS = {
     "id", "number", "provider", "status", "start_at", "created_at", "updated_at",
     "monthly_fee", "address", "inbound_trunk_id", "outbound_trunk_id", "inbound_agent",
@@ -42,27 +44,10 @@ ACTIVE_CUSTOM = sandbox_ids("active", "custom")
 PENDING = sandbox_ids("cancel_requested")
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOX_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.update(extra)
-    return env
-
-
 def run_vox(
     *args: str, env: dict[str, str] | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "voxasync", *args],
-        env=env if env is not None else clean_env(),
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    return run_python("-m", "voxasync", *args, env=env, input=input)
 
 
 @pytest.fixture(autouse=True)
@@ -668,10 +653,8 @@ def test_importing_the_sdk_does_not_import_the_command() -> None:
         "print(sorted(m for m in sys.modules if m in {'voxasync.cli', 'voxasync._console', "
         "'voxasync._demo', 'voxasync.testing', 'argparse'}))"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-        env=clean_env(),
-    )
+    result = run_python("-c", code)
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
 

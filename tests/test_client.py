@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
-import warnings
 
 import aiohttp
 import anyio
@@ -14,6 +12,8 @@ import pytest
 import voxasync
 from voxasync import APIStatusError, AsyncVox, InternalServerError, Vox, VoxError
 from voxasync.testing import FakeVoxServer, Fault
+
+from helpers import drop_and_collect, no_resource_warnings, portal_threads
 
 DEFAULT_BASE_URL = "https://client-api.tryvox.co"
 
@@ -24,16 +24,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in ("VOX_API_KEY", "VOX_BASE_URL", "VOX_LOG"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
-
-
-def portal_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name == "voxasync-portal"}
-
-
-def drop_and_collect(holder: list[object]) -> None:
-    """Drop the last reference to an object and run the garbage collector."""
-    holder.clear()
-    gc.collect()
 
 
 # -- api_key ----------------------------------------------------------------------------------
@@ -281,11 +271,9 @@ async def test_a_client_on_a_users_session_needs_no_close(server: FakeVoxServer)
     async with aiohttp.ClientSession() as session:
         client = AsyncVox(server.api_key, base_url=server.url, session=session)
         await client.organization_telephone_numbers.retrieve(number_id)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with no_resource_warnings():
             del client
             gc.collect()
-        assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 # -- life cycle -------------------------------------------------------------------------------
@@ -346,11 +334,9 @@ async def test_an_open_client_collected_warns(server: FakeVoxServer) -> None:
 
 def test_a_client_never_used_holds_nothing_to_close() -> None:
     client = AsyncVox("k", base_url="http://127.0.0.1:9")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with no_resource_warnings():
         del client
         gc.collect()
-    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 @pytest.mark.anyio

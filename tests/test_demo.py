@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
 from voxasync.cli import main
 
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOX_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
+from helpers import run_python
 
 
 def check_story(out: str) -> None:
@@ -53,16 +46,7 @@ def check_story(out: str) -> None:
 
 def test_demo_runs_as_a_module_with_no_key_and_exits_0() -> None:
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "voxasync", "demo"],
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    result = run_python("-m", "voxasync", "demo")
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     check_story(result.stdout)

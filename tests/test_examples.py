@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import signal
 import subprocess
@@ -12,7 +11,6 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -24,29 +22,15 @@ from aiohttp.test_utils import TestServer
 from voxasync import AsyncVox
 from voxasync.testing import FakeVoxServer, Fault
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from helpers import REPO, clean_env, run_python
 
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VOX_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.update(extra)
-    return env
+EXAMPLES = REPO / "examples"
 
 
 def run_example(
     name: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, str(EXAMPLES / name), *args],
-        env=env if env is not None else clean_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    return run_python(str(EXAMPLES / name), *args, env=env)
 
 
 # -- the one-number scripts --------------------------------------------------------------

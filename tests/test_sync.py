@@ -29,15 +29,7 @@ from voxasync import (
 )
 from voxasync.testing import FakeVoxServer, Fault
 
-
-def portal_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name == "voxasync-portal"}
-
-
-def drop_and_collect(holder: list[object]) -> None:
-    """Drop the last reference to an object and run the garbage collector."""
-    holder.clear()
-    gc.collect()
+from helpers import drop_and_collect, portal_threads
 
 
 def seed_inventory(server: FakeVoxServer) -> dict[str, list[str]]:
