@@ -511,21 +511,20 @@ async def test_cancelled_revoke_cancel_batch_leaves_nothing_pending(
     assert [(r.number_id, r.status) for r in server.requests] == [(ids[0], 200)]
 
 
-# -- pins of the client's internals -----------------------------------------------------
+# -- what a client runs with, and the pool its copies share -------------------------------
 #
-# These read private attributes (the options, the transport and its pool, the portal): the
-# public API has no way to see that a copy shares the pool, or that a slot was given back.
-# Whoever reshapes the client's internals updates them here, and only here.
+# aiohttp has no public view of a connector's handed-out connections, so the pool check
+# below reads the connector's ``_acquired`` set (a dependency's private attribute, read
+# only because no public way exists). Everything else here is public behaviour.
 
 
 def _assert_pool_clean(client: AsyncVox) -> None:
-    transport = client._transport
-    assert transport._session is not None
-    connector = transport._session.connector
+    session = client.session
+    assert session is not None
+    connector = session.connector
     assert connector is not None
-    assert connector._acquired == set()
-    assert transport._slots is not None
-    assert not transport._slots.locked()
+    assert connector._acquired == set()  # aiohttp's; no public equivalent
+    assert client.requests_in_flight == 0
 
 
 @pytest.mark.anyio
@@ -534,12 +533,12 @@ async def test_timeout_none_only_when_given(server: FakeVoxServer) -> None:
         AsyncVox(server.api_key, base_url=server.url) as default,
         AsyncVox(server.api_key, base_url=server.url, timeout=None) as unlimited,
     ):
-        assert default._options.timeout.total == 30.0
-        assert default._options.timeout.connect == 5.0
-        assert unlimited._options.timeout.total is None
+        assert default.timeout.total == 30.0
+        assert default.timeout.connect == 5.0
+        assert unlimited.timeout.total is None
         # Leaving timeout out of with_options keeps the client's; None removes it.
-        assert default.with_options(max_retries=1)._options.timeout.total == 30.0
-        assert default.with_options(timeout=None)._options.timeout.total is None
+        assert default.with_options(max_retries=1).timeout.total == 30.0
+        assert default.with_options(timeout=None).timeout.total is None
 
 
 @pytest.mark.anyio
@@ -549,13 +548,15 @@ async def test_with_options_max_retries_and_timeout_share_the_pool(
 ) -> None:
     await avox.organization_telephone_numbers.retrieve(active_id)  # opens the session
     derived = avox.with_options(max_retries=0, timeout=0.1)
-    assert derived._transport is avox._transport
-    connector = avox._transport._session.connector  # type: ignore[union-attr]
+    assert (derived.max_retries, derived.timeout.total) == (0, 0.1)
 
     server.inject(Fault.status(503), times=10)
     with pytest.raises(InternalServerError):
         await derived.organization_telephone_numbers.retrieve(active_id)
     assert statuses(server) == [200, 503]
+    # The copy's request went out on the connection the original opened: one pool.
+    first, second = in_arrival_order(server.requests)
+    assert first.peer and first.peer == second.peer
     server.clear_faults()
 
     server.inject(Fault.slow(0.3))
@@ -571,32 +572,36 @@ async def test_with_options_max_retries_and_timeout_share_the_pool(
 
     # The copy does not own the pool: closing it leaves the original working.
     await derived.aclose()
-    assert avox._transport._session.connector is connector  # type: ignore[union-attr]
-    assert not connector.closed  # type: ignore[union-attr]
+    assert not avox.is_closed and not derived.is_closed
     assert (await avox.organization_telephone_numbers.retrieve(active_id)).id == active_id
+    await avox.aclose()
+    assert derived.is_closed  # closing the original closes the pool they share
 
 
 @pytest.mark.usefixtures("no_wait")
 def test_sync_with_options_max_retries_and_timeout_share_the_pool(
     server: FakeVoxServer, vox: Vox, active_id: str
 ) -> None:
+    vox.organization_telephone_numbers.retrieve(active_id)  # opens the session
     derived = vox.with_options(max_retries=0, timeout=0.1)
-    assert derived._async._transport is vox._async._transport
-    assert derived._lifetime.portal is vox._lifetime.portal
+    assert (derived.max_retries, derived.timeout.total) == (0, 0.1)
 
     server.inject(Fault.status(503), times=10)
     with pytest.raises(InternalServerError):
         derived.organization_telephone_numbers.retrieve(active_id)
+    first, second = in_arrival_order(server.requests)
+    assert first.peer and first.peer == second.peer  # one pool (and so one loop thread)
     server.clear_faults()
     server.inject(Fault.slow(0.3))
     with pytest.raises(APITimeoutError):
         derived.organization_telephone_numbers.retrieve(active_id)
     settle_sync(server)
     more_patient = vox.with_options(max_retries=4)
-    assert more_patient._async._transport is vox._async._transport
     server.inject(Fault.status(503), times=4)
     assert more_patient.organization_telephone_numbers.retrieve(active_id).id == active_id
-    assert statuses(server) == [503, 200, 503, 503, 503, 503, 200]
+    assert statuses(server) == [200, 503, 200, 503, 503, 503, 503, 200]
 
     derived.close()  # a no-op on a copy
     assert vox.organization_telephone_numbers.retrieve(active_id).id == active_id
+    vox.close()
+    assert derived.is_closed and more_patient.is_closed

@@ -181,6 +181,30 @@ class AsyncVox:
         pipeline = self._pipeline.with_options(timeout, max_retries, deadline)
         return AsyncVox(_derived=_Derived(pipeline, self._owner or self))
 
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The aiohttp session calls go out on: created by the first call (or yours)."""
+        return self._pipeline.transport.session
+
+    @property
+    def requests_in_flight(self) -> int:
+        """Requests holding a connection slot right now, across this client and its copies."""
+        return self._pipeline.transport.in_flight
+
+    @property
+    def timeout(self) -> aiohttp.ClientTimeout:
+        """Each attempt's timeout (``total=None``: no limit)."""
+        return self._pipeline.options.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._pipeline.options.max_retries
+
+    @property
+    def deadline(self) -> float | None:
+        """The overall limit of one call across its attempts, if any."""
+        return self._pipeline.options.deadline
+
     # -- life cycle ------------------------------------------------------------------------
 
     @property

@@ -52,6 +52,8 @@ class Transport:
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
+        self.in_flight = 0
+        """Requests holding a connection slot right now."""
 
     def redacted_headers(self) -> dict[str, str]:
         """The request headers, fit for a log line: the key replaced by ``***``."""
@@ -128,6 +130,7 @@ class Transport:
         request_url = self.url(path)
         headers = None if self._owns_session else self._headers
         async with slots:
+            self.in_flight += 1
             try:
                 async with session.request(
                     method, request_url, params=params, json=json, headers=headers,
@@ -149,6 +152,8 @@ class Transport:
                     url=url,
                     request_may_have_been_sent=not isinstance(exc, aiohttp.ClientConnectorError),
                 ) from exc
+            finally:
+                self.in_flight -= 1
 
     async def aclose(self) -> None:
         """Close our session (never one the user passed in). Idempotent."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Self
 
+import aiohttp
 import attrs
 
 from .._client import DEFAULT_MAX_CONNECTIONS, AsyncVox
@@ -79,6 +80,25 @@ class Vox:
     @property
     def base_url(self) -> str:
         return self._async.base_url
+
+    @property
+    def timeout(self) -> aiohttp.ClientTimeout:
+        """Each attempt's timeout (``total=None``: no limit)."""
+        return self._async.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._async.max_retries
+
+    @property
+    def deadline(self) -> float | None:
+        """The overall limit of one call across its attempts, if any."""
+        return self._async.deadline
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the client was closed (by ``close()`` on the original)."""
+        return self._async.is_closed
 
     def with_options(
         self,

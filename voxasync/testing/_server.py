@@ -94,6 +94,8 @@ class RecordedRequest:
     status: int | None = None
     """The status answered, or ``None`` when the connection was reset instead."""
     fault: Fault | None = None
+    peer: str = ""
+    """The client's ``host:port``: requests on one kept-alive connection share it."""
 
 
 @attrs.define
@@ -327,12 +329,14 @@ class FakeVoxServer:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
         fault = self._take_fault(request.method, number_id, action)
         received_at = time.monotonic()
+        peername = request.transport.get_extra_info("peername") if request.transport else None
+        peer = f"{peername[0]}:{peername[1]}" if peername else ""
 
         def log(status: int | None) -> None:
             entry = RecordedRequest(
                 method=request.method, path=raw_path, number_id=number_id, action=action,
                 query=query, headers=headers, authorized=authorized, received_at=received_at,
-                status=status, fault=fault,
+                status=status, fault=fault, peer=peer,
             )
             with self._lock:
                 self._requests.append(entry)
