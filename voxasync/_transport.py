@@ -94,6 +94,7 @@ class Transport:
                 # aiohttp silently resends GET/DELETE once after a reset: that hides from our
                 # pipeline that a DELETE may already have taken effect, and defeats
                 # max_retries=0. Retries are ours alone (aiohttp's test client does the same).
+                # A private attribute of aiohttp's: it offers no public switch for this.
                 self._session._retry_connection = False
         elif loop is not self._loop:
             raise VoxError(
