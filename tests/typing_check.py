@@ -151,7 +151,7 @@ def models(number: OrganizationTelephoneNumber, ended: TelephoneNumberTerminatio
     as_text: str = Provider.VOX
 
     built = AgentMapping(agent_id="a", agent_version="current")
-    AgentMapping("a", "current")  # type: ignore[call-arg]
+    AgentMapping("a", "current")  # type: ignore[call-arg, arg-type]
     number.status = "active"  # type: ignore[misc]
     start_at.year  # type: ignore[union-attr]
 
