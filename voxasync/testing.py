@@ -284,6 +284,7 @@ class FakeVoxServer:
             self._loop = asyncio.get_running_loop()
             self._stopped = asyncio.Event()
             app = web.Application()
+            app.on_response_prepare.append(_add_request_id)
             # [\s\S], not ".": an id may hold a (percent-encoded) newline.
             app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
             runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -677,6 +678,11 @@ def _envelope(code: str, message: str, details: Mapping[str, Any]) -> bytes:
         {"error": {"code": code, "message": message, "details": dict(details)}},
         ensure_ascii=False,
     ).encode()
+
+
+async def _add_request_id(_: web.Request, response: web.StreamResponse) -> None:
+    """Every answer carries an ``x-request-id``, as vox.ai's do (a Fault may set its own)."""
+    response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
 
 
 def _json_response(status: int, payload: Any) -> web.Response:
