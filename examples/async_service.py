@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from typing import Final
 
-import attrs
 from aiohttp import web
 
 from voxasync import (
@@ -64,7 +63,7 @@ async def restore(request: web.Request) -> web.Response:
         return _error(400, "INVALID_ID", str(error))
     except VoxError as error:  # vox.ai unreachable, 5xx after retries, auth, ...
         return _error(502, "UPSTREAM_ERROR", str(error))
-    return web.json_response(attrs.asdict(number), dumps=_dumps)
+    return web.json_response(number.to_dict(), dumps=_dumps)
 
 
 def create_app(*, api_key: str | None = None, base_url: str | None = None) -> web.Application:

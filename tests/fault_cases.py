@@ -549,10 +549,11 @@ SECTIONS: tuple[Section, ...] = (
             )),
         Row('`extra_fields(status="suspended", provider="kt", surprise=…, …)`',
             'record; `status == "suspended"` and `provider == "kt"` kept as plain `str`; '
-            "unknown fields ignored", "1", (
+            "unknown fields kept in `record.extra`", "1", (
                 case("200-unknown-fields-and-values", "revoke_cancel", "pending",
                      Returns({"id": Fmt("{id}"), "status": Typed("suspended", str),
                               "provider": Typed("kt", str), "surprise": Absent(),
+                              "extra.surprise": {"new": True}, "extra.rank": 7,
                               "inbound_agent.agent_id": "a-1",
                               "inbound_agent.agent_version": "v9"}),
                      (200,),

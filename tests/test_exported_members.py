@@ -29,6 +29,7 @@ EXPECTED = {
     "PermissionDeniedError",
     "Provider",
     "RateLimitError",
+    "RawResponse",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
     "UnprocessableEntityError",

@@ -7,7 +7,6 @@ import gc
 import time
 from typing import Any
 
-import attrs
 import pytest
 
 from voxasync import (
@@ -304,8 +303,7 @@ async def test_breaking_out_of_async_for_without_closing(
 
 
 def as_record(number: OrganizationTelephoneNumber) -> dict[str, Any]:
-    record = attrs.asdict(number)
-    return {k: (str(v) if k in ("provider", "status") else v) for k, v in record.items()}
+    return number.to_dict()
 
 
 @pytest.mark.anyio

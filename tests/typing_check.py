@@ -29,6 +29,7 @@ from voxasync import (
     OrganizationTelephoneNumber,
     Provider,
     RateLimitError,
+    RawResponse,
     TelephoneNumberStatus,
     TelephoneNumberTermination,
     Vox,
@@ -84,6 +85,22 @@ async def async_client() -> None:
             total: int | None = page.total_count
             cursor: str | None = page.next_cursor
 
+        raw = numbers.with_raw_response
+        raw_restored = await raw.revoke_cancel("id", max_retries=0)
+        assert_type(raw_restored, RawResponse[OrganizationTelephoneNumber])
+        assert_type(raw_restored.parse(), OrganizationTelephoneNumber)
+        assert_type(await raw.retrieve("id", timeout=1.0), RawResponse[OrganizationTelephoneNumber])
+        raw_ended = await raw.delete("id")
+        assert_type(raw_ended, RawResponse[TelephoneNumberTermination])
+        status_code: int = raw_ended.status_code
+        request_id: str | None = raw_ended.request_id
+        retries_taken: int = raw_ended.retries_taken
+        elapsed: dt.timedelta = raw_ended.elapsed
+        rate_remaining: str | None = raw_ended.headers.get("x-ratelimit-remaining")
+        await raw.retrieve(123)  # type: ignore[arg-type]
+        await raw.retrieve("id", timeout="soon")  # type: ignore[arg-type]
+        raw.list()  # type: ignore[attr-defined]
+
         derived: AsyncVox = vox.with_options(timeout=aiohttp.ClientTimeout(total=5), max_retries=0)
         await derived.aclose()
 
@@ -92,7 +109,7 @@ async def async_client() -> None:
         numbers.list(sort_order="sideways")  # type: ignore[arg-type]
 
     async with aiohttp.ClientSession() as session:
-        shared = AsyncVox("key", session=session)
+        shared = AsyncVox("key", session=session, app_info="myapp/1.2")
         await shared.aclose()
 
 
@@ -111,11 +128,21 @@ def sync_client() -> None:
             assert_type(item, OrganizationTelephoneNumber)
         for page in numbers.list().pages():
             page_items: list[OrganizationTelephoneNumber] = page.items
+        raw = numbers.with_raw_response
+        raw_number = raw.revoke_cancel("id")
+        assert_type(raw_number, RawResponse[OrganizationTelephoneNumber])
+        assert_type(raw.retrieve("id").parse(), OrganizationTelephoneNumber)
+        assert_type(raw.delete("id", max_retries=0), RawResponse[TelephoneNumberTermination])
+        request_id: str | None = raw_number.request_id
+        raw.retrieve(b"id")  # type: ignore[arg-type]
+        raw.revoke_cancel_many(["a"])  # type: ignore[attr-defined]
         copy: Vox = vox.with_options(max_retries=3)
         copy.close()
 
         numbers.retrieve(b"id")  # type: ignore[arg-type]
         Vox(session=aiohttp.ClientSession())  # type: ignore[call-arg]
+        Vox(app_info="myapp/1.2").close()
+        Vox(app_info=("myapp", "1.2"))  # type: ignore[arg-type]
     vox.close()
 
 
@@ -147,11 +174,21 @@ def models(number: OrganizationTelephoneNumber, ended: TelephoneNumberTerminatio
     if inbound is not None:
         agent: str = inbound.agent_id + inbound.agent_version
 
+    as_dict: dict[str, Any] = number.to_dict()
+    as_json: str = number.to_json(indent=2)
+    unknown: Mapping[str, Any] = number.extra
+    ended_dict: dict[str, Any] = ended.to_dict()
+    if inbound is not None:
+        agent_dict: dict[str, Any] = inbound.to_dict()
+        agent_extra: Mapping[str, Any] = inbound.extra
+    number.extra["new"] = 1  # type: ignore[index]
+    number.to_json(indent="  ")  # type: ignore[arg-type]
+
     same: bool = number.status == TelephoneNumberStatus.CANCEL_REQUESTED or status == "active"
     as_text: str = Provider.VOX
 
     built = AgentMapping(agent_id="a", agent_version="current")
-    AgentMapping("a", "current")  # type: ignore[call-arg]
+    AgentMapping("a", "current")  # type: ignore[call-arg, arg-type]
     number.status = "active"  # type: ignore[misc]
     start_at.year  # type: ignore[union-attr]
 
@@ -169,6 +206,7 @@ def errors(vox: Vox) -> None:
         message: str = error.message
         details: Mapping[str, Any] = error.details
         headers: Mapping[str, str] = error.headers
+        support_id: str | None = error.request_id
         body: object = error.body
     except APITimeoutError as error:
         assert_type(error, APITimeoutError)

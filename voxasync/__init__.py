@@ -5,6 +5,7 @@ including inside a running event loop such as a Jupyter notebook.
 """
 
 from ._client import AsyncVox
+from ._raw import RawResponse
 from ._retry import MAX_RETRY_AFTER
 from ._sync import Vox
 from ._types import NOT_GIVEN, NotGiven
@@ -51,6 +52,7 @@ __all__ = [
     "PermissionDeniedError",
     "Provider",
     "RateLimitError",
+    "RawResponse",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
     "UnprocessableEntityError",

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
+from ._client_header import HEADER, SDK_LAYER, check_app_info, client_header
 from ._options import DEFAULT_TIMEOUT, CallOptions
 from ._pacer import Pacer
 from ._pipeline import Pipeline
@@ -118,6 +119,9 @@ class AsyncVox:
         deadline: optional overall limit in seconds across all attempts and waits of a call.
         rate_limit: optional cap on requests per second started by this client.
         max_connections: most requests in flight at once (and connection pool size).
+        app_info: your application's ``name/version`` (e.g. ``"myapp/1.2"``; several layers
+            space-separated, outermost first), sent before ``voxasync/<version>`` in the
+            ``X-Vox-Client`` header so vox.ai can tell its callers apart.
         session: an ``aiohttp.ClientSession`` to use instead of our own; we never close it.
         allow_insecure_http: allow a plain ``http://`` base URL to a non-loopback host.
     """
@@ -134,6 +138,7 @@ class AsyncVox:
         deadline: float | None = None,
         rate_limit: float | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        app_info: str | None = None,
         session: aiohttp.ClientSession | None = None,
         allow_insecure_http: bool = False,
         _derived: _Derived | None = None,
@@ -147,13 +152,17 @@ class AsyncVox:
             base_url = os.environ.get("VOX_BASE_URL") or DEFAULT_BASE_URL
         check_int("max_connections", max_connections, minimum=1)
         options = CallOptions.build(timeout, max_retries, deadline)
+        headers = {
+            "Authorization": f"Bearer {key}",
+            "Accept": "application/json",
+            "User-Agent": _user_agent(),
+        }
+        vox_client = client_header([*check_app_info(app_info), SDK_LAYER])
+        if vox_client is not None:
+            headers[HEADER] = vox_client
         transport = Transport(
             base_url=_check_base_url(base_url, allow_insecure_http=allow_insecure_http),
-            headers={
-                "Authorization": f"Bearer {key}",
-                "Accept": "application/json",
-                "User-Agent": _user_agent(),
-            },
+            headers=headers,
             max_connections=max_connections,
             session=session,
         )

@@ -5,21 +5,30 @@ answer:
 
 - ``int`` fields take JSON integers only (not strings, floats or booleans); ``str`` fields take
   strings only.
-- ``provider`` / ``status`` become enum members when known, else stay the string sent.
-- Unknown keys are ignored: the service adds fields without notice.
+- An open enum field (``SomeStrEnum | str``, such as ``provider`` / ``status``) becomes the
+  member when the value is known, else stays the string sent.
+- Unknown keys are kept: the service adds fields without notice. A record (an attrs class
+  with an ``extra`` field, see ``models.Record``) gets them in ``extra``, as sent.
 
 Every structuring failure surfaces as ``APIResponseValidationError`` with one line per
 offending field, from :func:`structure`, the single place that catches cattrs errors.
+
+The way back, :func:`unstructure`, gives the API's JSON: enum members as their strings,
+nested records as dicts, each record's ``extra`` fields merged in.
 """
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
 import types
+from collections.abc import Callable
 from typing import Any, Final, TypeVar, Union, get_args, get_origin
 
+import attrs
 import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.v import transform_error
 
 try:  # the optional `speedups` extra: pip install 'voxasync[speedups]'
@@ -27,10 +36,21 @@ try:  # the optional `speedups` extra: pip install 'voxasync[speedups]'
 except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment, unused-ignore]
 
+from ._extra import ExtraFields
 from .errors import BODY_PREVIEW_CHARS, APIResponseValidationError
-from .models import Provider, TelephoneNumberStatus
 
-__all__ = ["converter", "decode_json", "is_optional", "make_converter", "structure"]
+__all__ = [
+    "EXTRA_FIELD",
+    "converter",
+    "decode_json",
+    "is_optional",
+    "make_converter",
+    "structure",
+    "unstructure",
+]
+
+EXTRA_FIELD: Final = "extra"
+"""The attrs field in which a record keeps the keys it has no field for."""
 
 T = TypeVar("T")
 
@@ -71,8 +91,21 @@ def _strict_str(value: object, _: type) -> str:
     return value
 
 
-def _open_enum_hook(enum_type: type[enum.StrEnum]) -> Any:
-    members = {member.value: member for member in enum_type}
+def is_open_enum(type_: Any) -> bool:
+    """``SomeStrEnum | str``: a member when the value is known, else the string as sent."""
+    args = get_args(type_)
+    return (
+        get_origin(type_) in (Union, types.UnionType)
+        and len(args) == 2
+        and str in args
+        and all(arg is str or (isinstance(arg, type) and issubclass(arg, enum.StrEnum))
+                for arg in args)
+    )
+
+
+def _open_enum_hook(type_: Any) -> Any:
+    (enum_type,) = (arg for arg in get_args(type_) if arg is not str)
+    members: dict[str, enum.StrEnum] = {member.value: member for member in enum_type}
 
     def structure_open_enum(value: object, _: type) -> enum.StrEnum | str:
         if type(value) is not str:
@@ -105,18 +138,62 @@ def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_optional
 
 
+def is_record(type_: Any) -> bool:
+    """An attrs class with an ``extra`` field: it keeps the keys it has no field for."""
+    return attrs.has(type_) and EXTRA_FIELD in attrs.fields_dict(type_)
+
+
+def _record_structure_hook(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """cattrs' generated function for ``cls``, then the unknown keys into ``extra``.
+
+    The common answer has no unknown key: that costs one C-level ``issuperset`` check.
+    """
+    known = frozenset(field.name for field in attrs.fields(cls) if field.name != EXTRA_FIELD)
+    build = make_dict_structure_fn(cls, converter, extra=override(omit=True))
+
+    def structure_record(payload: Any, _: Any) -> Any:
+        record = build(payload, cls)
+        if not known.issuperset(payload):
+            unknown = {name: value for name, value in payload.items() if name not in known}
+            object.__setattr__(record, EXTRA_FIELD, ExtraFields(unknown))  # frozen: set once
+        return record
+
+    return structure_record
+
+
+def _record_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> Any:
+    """The known fields by cattrs' generated function, then a copy of ``extra`` merged in."""
+    unbuild = make_dict_unstructure_fn(cls, converter, extra=override(omit=True))
+
+    def unstructure_record(record: Any) -> dict[str, Any]:
+        result = unbuild(record)
+        extra = getattr(record, EXTRA_FIELD)
+        if extra:
+            result.update(copy.deepcopy(dict(extra)))
+        return result
+
+    return unstructure_record
+
+
 def make_converter() -> cattrs.Converter:
     """The converter's rules, built anew (the module builds :data:`converter` once)."""
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
-    for open_enum in (Provider, TelephoneNumberStatus):
-        converter.register_structure_hook(open_enum | str, _open_enum_hook(open_enum))
+    converter.register_structure_hook_factory(is_open_enum, _open_enum_hook)
     converter.register_structure_hook_factory(is_optional, _optional_hook)
+    converter.register_structure_hook_factory(is_record, _record_structure_hook)
+    converter.register_unstructure_hook_factory(is_open_enum, lambda _: str)
+    converter.register_unstructure_hook_factory(is_record, _record_unstructure_hook)
     return converter
 
 
 converter = make_converter()
+
+
+def unstructure(record: Any) -> Any:
+    """A record as the API's JSON: plain dicts, lists, strings, numbers."""
+    return converter.unstructure(record)
 
 
 def structure(payload: Any, model: type[T], *, status_code: int, body: bytes) -> T:

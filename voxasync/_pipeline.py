@@ -7,6 +7,9 @@ Each attempt runs four small steps, each readable alone:
 3. **map status**: an error status becomes its ``APIStatusError`` subclass;
 4. **structure**: a 2xx body becomes the operation's record (``_converter``).
 
+Inside a ``with_raw_response`` call (``_raw``), each attempt is also counted, and its answer
+kept, in that call's ``AnswerLog``.
+
 :class:`_Call` retries failed attempts by the policy in ``_retry``, within the optional
 deadline. Resources use the pipeline only through its verbs (:meth:`Pipeline.get`, ``post``,
 ``patch``, ``delete``) and :meth:`Pipeline.with_options`.
@@ -27,6 +30,7 @@ from . import _retry
 from ._converter import decode_json, structure
 from ._options import CallOptions
 from ._pacer import Pacer
+from ._raw import ANSWER_LOG
 from ._transport import RawResponse, Transport
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import (
@@ -118,12 +122,17 @@ class Pipeline:
         if self.pacer is not None:
             await self.pacer.wait_turn()
         _log_request(request, self.transport)
+        answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
+        if answers is not None:
+            answers.attempts += 1
         started = time.perf_counter()
         response = await self.transport.send(
             request.method, request.path, params=request.params, json=request.json,
             timeout=timeout,
         )
         _log_response(request, response, started)
+        if answers is not None:
+            answers.answer = response
         if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
             raise status_error(response)
         return structure_body(response, request.model)

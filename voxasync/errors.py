@@ -47,8 +47,21 @@ __all__ = [
     "UnprocessableEntityError",
     "VoxError",
     "make_status_error",
+    "request_id_of",
     "status_error_class",
 ]
+
+#: The headers a server may name its request id in, in the order they are looked for.
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The request id an answer carries, or ``None``: what vox.ai support asks you for."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
 
 #: How much of an unparsed body an error keeps, for debugging.
 BODY_PREVIEW_CHARS = 500
@@ -133,6 +146,8 @@ class APIStatusError(VoxError):
         headers: the response headers (no request headers, so no credentials).
         retry_after: seconds the server asked us to wait (``retry-after-ms`` or
             ``Retry-After``), or ``None`` if it did not say.
+        request_id: the answer's ``x-request-id`` (or ``request-id``) header, for vox.ai
+            support; ``None`` if it sent none.
     """
 
     status_code: int
@@ -156,6 +171,10 @@ class APIStatusError(VoxError):
         # A copy, case-insensitive like HTTP headers, and picklable (a proxy is not).
         self.headers: Mapping[str, str] = CIMultiDict(headers or {})
         super().__init__(self._summary())
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id_of(self.headers)
 
     def _summary(self) -> str:
         code = f" {self.code}" if self.code else ""

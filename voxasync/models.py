@@ -6,21 +6,32 @@ a timezone-aware UTC :class:`~datetime.datetime`.
 
 ``provider`` and ``status`` are *open* enums: a value the SDK knows becomes a member of
 :class:`Provider` / :class:`TelephoneNumberStatus` (which compares equal to its string), and
-a value the server adds later is kept as the plain string it sent. Models hold no I/O and no
-serialization rules; the converter in ``voxasync._converter`` does the structuring.
+a value the server adds later is kept as the plain string it sent.
+
+Every record keeps the fields this SDK does not know yet in :attr:`Record.extra` (as sent),
+and turns back into the API's JSON with :meth:`Record.to_dict` / :meth:`Record.to_json`.
+Models hold no I/O and no serialization rules: both directions are the converter's
+(``voxasync._converter``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import enum
+import json
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
+
+from ._converter import unstructure
+from ._extra import NO_EXTRA_FIELDS
 
 __all__ = [
     "AgentMapping",
     "OrganizationTelephoneNumber",
     "Provider",
+    "Record",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
 ]
@@ -58,8 +69,32 @@ def _optional_ms_to_datetime(ms: int | None) -> _dt.datetime | None:
     return None if ms is None else ms_to_datetime(ms)
 
 
+
+
 @attrs.frozen(kw_only=True)
-class AgentMapping:
+class Record:
+    """What every record shares: unknown fields kept, and a way back to the API's JSON."""
+
+    extra: Mapping[str, Any] = attrs.field(
+        default=NO_EXTRA_FIELDS, eq=False, repr=False, kw_only=True
+    )
+    """Fields the service sent that this SDK does not know (yet), as sent; empty if none.
+    Not part of equality or hashing."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the API sends it: its field names and plain JSON types (enums as
+        strings, timestamps as int milliseconds, nested records as dicts), the
+        :attr:`extra` fields included. ``json.dumps`` takes it as it is."""
+        result: dict[str, Any] = unstructure(self)
+        return result
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """:meth:`to_dict` as a JSON string (non-ASCII text, such as Korean, kept as is)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+@attrs.frozen(kw_only=True)
+class AgentMapping(Record):
     """The voice agent a number routes calls to (or from)."""
 
     agent_id: str
@@ -68,7 +103,7 @@ class AgentMapping:
 
 
 @attrs.frozen(kw_only=True)
-class OrganizationTelephoneNumber:
+class OrganizationTelephoneNumber(Record):
     """A telephone number the organization owns, as every number endpoint returns it."""
 
     id: str
@@ -119,7 +154,7 @@ class OrganizationTelephoneNumber:
 
 
 @attrs.frozen(kw_only=True)
-class TelephoneNumberTermination:
+class TelephoneNumberTermination(Record):
     """The answer to ``delete``: when the number's service ends."""
 
     id: str

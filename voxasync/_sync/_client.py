@@ -48,6 +48,7 @@ class Vox:
         deadline: float | None = None,
         rate_limit: float | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        app_info: str | None = None,
         allow_insecure_http: bool = False,
         _derived: _Derived | None = None,
     ) -> None:
@@ -63,6 +64,7 @@ class Vox:
             deadline=deadline,
             rate_limit=rate_limit,
             max_connections=max_connections,
+            app_info=app_info,
             allow_insecure_http=allow_insecure_http,
         )
         self._wire(async_client, Lifetime(async_client), owner=True)

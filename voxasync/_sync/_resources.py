@@ -7,17 +7,30 @@ Twins are one line each (see ``_twins``). Only what cannot be a plain twin is wr
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import AsyncIterable, Iterable
 
 from .._batch import OnResult, RevokeCancelResult
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
-from ..resources.organization_telephone_numbers import AsyncOrganizationTelephoneNumbers
+from ..resources.organization_telephone_numbers import (
+    AsyncOrganizationTelephoneNumbers,
+    AsyncOrganizationTelephoneNumbersWithRawResponse,
+)
 from ._ids import PLAIN_CONTAINERS, read_off_the_loop
 from ._twins import SyncResource, blocking, paging
 
-__all__ = ["OrganizationTelephoneNumbers"]
+__all__ = ["OrganizationTelephoneNumbers", "OrganizationTelephoneNumbersWithRawResponse"]
 
 _Numbers = AsyncOrganizationTelephoneNumbers
+_RawNumbers = AsyncOrganizationTelephoneNumbersWithRawResponse
+
+
+class OrganizationTelephoneNumbersWithRawResponse(SyncResource[_RawNumbers]):
+    """``vox.organization_telephone_numbers.with_raw_response``, blocking."""
+
+    revoke_cancel = blocking(_RawNumbers.revoke_cancel)
+    retrieve = blocking(_RawNumbers.retrieve)
+    delete = blocking(_RawNumbers.delete)
 
 
 class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
@@ -30,6 +43,13 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
     retrieve = blocking(_Numbers.retrieve)
     list = paging(_Numbers.list)
     delete = blocking(_Numbers.delete)
+
+    @functools.cached_property
+    def with_raw_response(self) -> OrganizationTelephoneNumbersWithRawResponse:
+        """The same operations, each returning a ``RawResponse`` (see ``AsyncVox``'s)."""
+        return OrganizationTelephoneNumbersWithRawResponse(
+            self._lifetime, self._async.with_raw_response
+        )
 
     def revoke_cancel_many(
         self,

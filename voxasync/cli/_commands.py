@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TextIO, TypeVar
 
-import attrs
-
 from .._batch import RevokeCancelResult
 from .._console import Progress, format_ms, is_terminal
 from .._paths import number_path
@@ -92,7 +90,7 @@ def run_list(inputs: ListInputs, vox: Vox, io: Streams) -> int:
         io.fail("list", error)
         return EXIT_FAILED
     if inputs.json:
-        write_json(io.out, [attrs.asdict(n) for n in numbers])
+        write_json(io.out, [n.to_dict() for n in numbers])
         return EXIT_OK
     if not numbers:
         shown = ", ".join(statuses) if statuses else "active (the API's default)"
@@ -127,7 +125,7 @@ def run_get(inputs: GetInputs, vox: Vox, io: Streams) -> int:
         io.fail(inputs.id, error)
         return EXIT_FAILED
     if inputs.json:
-        write_json(io.out, attrs.asdict(record))
+        write_json(io.out, record.to_dict())
     else:
         io.out.write(record_lines(record) + "\n")
     return EXIT_OK
@@ -184,7 +182,7 @@ def run_delete(inputs: DeleteInputs, vox: Vox, io: Streams) -> int:
         io.fail(inputs.id, error)
         return EXIT_FAILED
     if inputs.json:
-        write_json(io.out, attrs.asdict(termination))
+        write_json(io.out, termination.to_dict())
     else:
         io.out.write(
             f"termination requested: {termination.id} {termination.number}; service ends "
@@ -291,7 +289,7 @@ def _report_revoked(
             "results": [
                 {"id": number_id, "ok": False, "error": error_json(result)}
                 if isinstance(result, Exception)
-                else {"id": number_id, "ok": True, "record": attrs.asdict(result)}
+                else {"id": number_id, "ok": True, "record": result.to_dict()}
                 for number_id, result in zip(ids, results, strict=True)
             ],
         })

@@ -111,6 +111,8 @@ def record_lines(record: OrganizationTelephoneNumber) -> str:
     """One record as a FIELD/VALUE table: times also in UTC, agents as ``id (version)``."""
     rows = []
     for field in attrs.fields(type(record)):
+        if field.name == "extra":
+            continue  # its fields follow, after the known ones
         value = getattr(record, field.name)
         if value is None:
             text = "-"
@@ -121,4 +123,6 @@ def record_lines(record: OrganizationTelephoneNumber) -> str:
         else:
             text = one_line(str(value))
         rows.append([field.name, text])
+    rows += [[name, one_line(json.dumps(value, ensure_ascii=False))]
+             for name, value in record.extra.items()]
     return format_table(["FIELD", "VALUE"], rows)

@@ -7,6 +7,7 @@ coroutines through its portal.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterable, Iterable
 from typing import Literal
 
@@ -15,6 +16,7 @@ from .._pacer import Pacer
 from .._pagers import AsyncPager, Page
 from .._paths import NUMBERS_PATH, number_path
 from .._pipeline import Pipeline
+from .._raw import RawResource, raw
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int
 from ..models import (
     OrganizationTelephoneNumber,
@@ -24,7 +26,12 @@ from ..models import (
     TelephoneNumberTermination,
 )
 
-__all__ = ["AsyncOrganizationTelephoneNumbers", "StatusFilter", "list_params"]
+__all__ = [
+    "AsyncOrganizationTelephoneNumbers",
+    "AsyncOrganizationTelephoneNumbersWithRawResponse",
+    "StatusFilter",
+    "list_params",
+]
 
 StatusFilter = TelephoneNumberStatus | str | Iterable[TelephoneNumberStatus | str]
 """One status, or several (sent as repeated ``status=`` parameters)."""
@@ -80,6 +87,13 @@ class AsyncOrganizationTelephoneNumbers:
 
     def __init__(self, api: Pipeline) -> None:
         self._api = api
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncOrganizationTelephoneNumbersWithRawResponse:
+        """The same operations, each returning a ``RawResponse``: status, headers, request
+        id and retries of the answer, and ``.parse()`` for the record. Every operation that
+        returns one record has it (not ``list`` or ``revoke_cancel_many``)."""
+        return AsyncOrganizationTelephoneNumbersWithRawResponse(self)
 
     async def revoke_cancel(
         self,
@@ -219,3 +233,13 @@ class AsyncOrganizationTelephoneNumbers:
             )
 
         return await api.delete(path, TelephoneNumberTermination, recover=termination_if_scheduled)
+
+
+class AsyncOrganizationTelephoneNumbersWithRawResponse(
+    RawResource[AsyncOrganizationTelephoneNumbers]
+):
+    """``vox.organization_telephone_numbers.with_raw_response``: one line per operation."""
+
+    revoke_cancel = raw(AsyncOrganizationTelephoneNumbers.revoke_cancel)
+    retrieve = raw(AsyncOrganizationTelephoneNumbers.retrieve)
+    delete = raw(AsyncOrganizationTelephoneNumbers.delete)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -63,6 +64,11 @@ def _match(pattern: tuple[str, ...], segments: Sequence[str]) -> dict[str, str] 
         elif expected != segment:
             return None
     return params
+
+
+async def _add_request_id(_: web.Request, response: web.StreamResponse) -> None:
+    """Every answer carries an ``x-request-id``, as vox.ai's do (a Fault may set its own)."""
+    response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
 
 
 def _find_route(method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]]:
@@ -185,6 +191,7 @@ class FakeVoxServer:
             self._loop = asyncio.get_running_loop()
             self._stopped = asyncio.Event()
             app = web.Application()
+            app.on_response_prepare.append(_add_request_id)
             # One catch-all route: ROUTES is matched on the raw path, so that an id may
             # hold a percent-encoded "/" or newline ([\s\S], not ".").
             app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
