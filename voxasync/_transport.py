@@ -20,6 +20,7 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from ._network import Network
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
 __all__ = ["RawResponse", "Transport"]
@@ -42,8 +43,12 @@ class Transport:
         headers: Mapping[str, str],
         max_connections: int,
         session: aiohttp.ClientSession | None = None,
+        network: Network | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._network = network or Network()
+        self._hidden = frozenset(name.lower() for name in hidden)
         self._url_base = _parse_base_url(self.base_url)
         self._headers = dict(headers)
         self._max_connections = max_connections
@@ -54,9 +59,11 @@ class Transport:
         self.closed = False
 
     def redacted_headers(self) -> dict[str, str]:
-        """The request headers, fit for a log line: the key replaced by ``***``."""
+        """The request headers, fit for a log line: the key (and the values of the user's
+        ``default_headers``) replaced by ``***``."""
         return {
-            name: "Bearer ***" if name.lower() == "authorization" else value
+            name: "Bearer ***" if name.lower() == "authorization"
+            else "***" if name.lower() in self._hidden else value
             for name, value in self._headers.items()
         }
 
@@ -78,13 +85,19 @@ class Transport:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._max_connections)
             if self._session is None:
+                network = self._network
                 self._session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(
                         limit=self._max_connections,
                         limit_per_host=self._max_connections,
                         keepalive_timeout=30,
+                        ssl=True if network.ssl is None else network.ssl,
                     ),
                     headers=self._headers,
+                    # The proxy was decided once (``_network``): aiohttp's own trust_env
+                    # would look it up, and read ~/.netrc, in a thread on every request.
+                    proxy=network.proxy,
+                    proxy_auth=network.proxy_auth,
                     # Our own semaphore bounds the pool; timeouts are set per attempt.
                     timeout=aiohttp.ClientTimeout(total=None),
                     raise_for_status=False,
