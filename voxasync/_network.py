@@ -7,19 +7,19 @@ replace our ``Authorization``) in a worker thread on every request. A client has
 so one decision is all it needs.
 
 Proxy credentials are secrets like the API key: they are taken out of the proxy URL into a
-``BasicAuth`` that aiohttp sends as ``Proxy-Authorization``, so aiohttp never holds a URL with
+``Proxy-Authorization`` header sent with each request, so aiohttp never holds a URL with
 them, and every message here quotes the URL with its user info replaced by ``***``.
 """
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import ssl as _ssl
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-import aiohttp
 import attrs
 from yarl import URL
 
@@ -64,7 +64,11 @@ class Network:
     """Where requests go through: a proxy without credentials, its auth, and a TLS context."""
 
     proxy: URL | None = None
-    proxy_auth: aiohttp.BasicAuth | None = None
+    #: ``Proxy-Authorization`` (a secret), for the CONNECT of an https base URL...
+    proxy_headers: Mapping[str, str] | None = None
+    #: ...or sent with each request of an http one (aiohttp sends ``proxy_headers`` only
+    #: with a CONNECT).
+    request_headers: Mapping[str, str] = attrs.field(factory=dict)
     ssl: _ssl.SSLContext | None = None
 
     @classmethod
@@ -87,14 +91,17 @@ class Network:
             url, auth = _parse_proxy(found[1], source=found[0])
         else:
             url, auth = None, None
-        return cls(url, auth, ssl)
+        if auth is not None and not base_url.startswith("https:"):
+            return cls(proxy=url, request_headers=auth, ssl=ssl)
+        return cls(proxy=url, proxy_headers=auth, ssl=ssl)
 
     def __repr__(self) -> str:
         proxy = None if self.proxy is None else str(self.proxy)
-        return f"Network(proxy={proxy!r}, proxy_auth={self.proxy_auth is not None})"
+        auth = bool(self.proxy_headers or self.request_headers)
+        return f"Network(proxy={proxy!r}, proxy_auth={auth})"
 
 
-def _parse_proxy(proxy: str, *, source: str) -> tuple[URL, aiohttp.BasicAuth | None]:
+def _parse_proxy(proxy: str, *, source: str) -> tuple[URL, dict[str, str] | None]:
     shown = redact_url(proxy)
     try:
         url = URL(proxy)
@@ -106,7 +113,8 @@ def _parse_proxy(proxy: str, *, source: str) -> tuple[URL, aiohttp.BasicAuth | N
         raise ValueError(f"{source} must not have a query or fragment, got {shown!r}")
     auth = None
     if url.user is not None or url.password is not None:
-        auth = aiohttp.BasicAuth(url.user or "", url.password or "")
+        token = base64.b64encode(f"{url.user or ''}:{url.password or ''}".encode()).decode()
+        auth = {"Proxy-Authorization": f"Basic {token}"}
     return url.with_user(None).with_password(None), auth
 
 

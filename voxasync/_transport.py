@@ -48,12 +48,17 @@ class Transport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._network = network or Network()
-        self._hidden = frozenset(name.lower() for name in hidden)
+        self._hidden = frozenset(name.lower() for name in hidden) | {"proxy-authorization"}
         self._url_base = _parse_base_url(self.base_url)
-        self._headers = dict(headers)
+        self._headers = {**headers, **self._network.request_headers}
         self._max_connections = max_connections
         self._session = session
         self._owns_session = session is None
+        # Our headers go in our own session's defaults, except through a proxy: aiohttp
+        # merges a session's default headers into those it sends the proxy, and would send
+        # our Authorization to it (in a CONNECT, and as Proxy-Authorization). So with a
+        # proxy, or on the user's session, they go with each request instead.
+        self._per_request_headers = not self._owns_session or self._network.proxy is not None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -93,11 +98,10 @@ class Transport:
                         keepalive_timeout=30,
                         ssl=True if network.ssl is None else network.ssl,
                     ),
-                    headers=self._headers,
+                    headers=None if self._per_request_headers else self._headers,
                     # The proxy was decided once (``_network``): aiohttp's own trust_env
                     # would look it up, and read ~/.netrc, in a thread on every request.
                     proxy=network.proxy,
-                    proxy_auth=network.proxy_auth,
                     # Our own semaphore bounds the pool; timeouts are set per attempt.
                     timeout=aiohttp.ClientTimeout(total=None),
                     raise_for_status=False,
@@ -139,12 +143,13 @@ class Transport:
         session, slots = self._ready_session()
         url = self.base_url + path
         request_url = self.url(path)
-        headers = None if self._owns_session else self._headers
+        headers = self._headers if self._per_request_headers else None
         async with slots:
             try:
                 async with session.request(
                     method, request_url, params=params, json=json, headers=headers,
                     timeout=timeout, allow_redirects=False,
+                    proxy_headers=self._network.proxy_headers,
                 ) as response:
                     body = await response.read()
                     return RawResponse(response.status, response.headers, body)
