@@ -7,9 +7,10 @@ termination of all of them, a bounded number at a time, showing progress as it g
 Against the real API (the key and, optionally, the base URL come from the environment)::
 
     export VOX_API_KEY=...                    # your organization API key
-    python examples/batch_revoke.py --concurrency 8 --rate-limit 5
+    python examples/batch_revoke.py --concurrency 8 --rate 5
 
-Without an account, against a local fake server seeded with pending numbers::
+Without an account, against a local fake server seeded with pending numbers (also what it
+does when VOX_API_KEY is not set)::
 
     python examples/batch_revoke.py --sandbox
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -102,7 +104,7 @@ async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--concurrency", type=int, default=8,
                         help="most requests in flight at once (default 8)")
-    parser.add_argument("--rate-limit", type=float, default=None,
+    parser.add_argument("--rate", "--rate-limit", dest="rate_limit", type=float, default=None,
                         help="most requests started per second (default: no cap)")
     parser.add_argument("--sandbox", action="store_true",
                         help="run against a local fake server instead of the real API")
@@ -112,7 +114,9 @@ async def main(argv: list[str] | None = None) -> int:
 
     with contextlib.ExitStack() as stack:
         api_key = base_url = None  # None: $VOX_API_KEY and $VOX_BASE_URL, like any script
-        if args.sandbox:
+        if args.sandbox or not os.environ.get("VOX_API_KEY"):
+            if not args.sandbox:
+                print("VOX_API_KEY is not set: running against the sandbox", file=sys.stderr)
             server = stack.enter_context(sandbox(args.sandbox_numbers))
             api_key, base_url = server.api_key, server.url
         try:

@@ -249,3 +249,14 @@ def test_service_script_serves_the_sandbox_and_stops_cleanly(
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Unclosed" not in err
+
+
+@pytest.mark.parametrize(
+    "script",
+    sorted(p.name for p in EXAMPLES.glob("*.py") if p.name != "async_service.py"),
+)
+def test_every_example_runs_without_a_key(script: str) -> None:
+    """No VOX_API_KEY: each example falls back to the sandbox and succeeds.
+    (async_service.py serves until stopped: test_service_script_serves_the_sandbox...)"""
+    result = run_example(script, env=clean_env())
+    assert result.returncode == 0, result.stderr

@@ -6,12 +6,13 @@ only checks the client's arguments, builds those once, and closes the pool at th
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import platform
 import sys
 import warnings
+from collections.abc import Mapping
+from ssl import SSLContext
 from typing import Final, Self
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import aiohttp
 import attrs
 
 from ._client_header import HEADER, SDK_LAYER, check_app_info, client_header
+from ._network import Network, check_default_headers, is_loopback
 from ._options import DEFAULT_TIMEOUT, CallOptions
 from ._pacer import Pacer
 from ._pipeline import Pipeline
@@ -50,15 +52,6 @@ def _configure_logging_from_env() -> None:
     logger.setLevel(level)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -67,7 +60,7 @@ def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
         raise VoxError("base_url must not carry credentials; pass api_key instead")
     if parts.query or parts.fragment:
         raise VoxError(f"base_url must not have a query or fragment, got {base_url!r}")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise VoxError(
             f"refusing plain http:// to non-loopback host {parts.hostname!r}: the API key "
             "would travel in clear text. Use https://, or pass allow_insecure_http=True."
@@ -80,6 +73,30 @@ def _user_agent() -> str:
         f"voxasync/{__version__} python/{platform.python_version()} "
         f"aiohttp/{aiohttp.__version__} ({sys.platform})"
     )
+
+
+def _headers(
+    key: str, default_headers: Mapping[str, str] | None, app_info: str | None
+) -> dict[str, str]:
+    """Our headers plus the user's; a user's ``User-Agent`` goes in front of ours."""
+    extra = check_default_headers(default_headers)
+    agent = _user_agent()
+    for name in [name for name in extra if name.lower() == "user-agent"]:
+        agent = f"{extra.pop(name)} {agent}"
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json",
+               "User-Agent": agent, **extra}
+    vox_client = client_header([*check_app_info(app_info), SDK_LAYER])
+    if vox_client is not None:
+        headers[HEADER] = vox_client
+    return headers
+
+
+def _check_session_alone(session: object, proxy: object, trust_env: object, ssl: object) -> None:
+    if session is not None and (proxy is not None or ssl is not None or trust_env is not True):
+        raise ValueError(
+            "proxy=, ssl= and trust_env= configure the session the client creates; with "
+            "session=, set them on your own aiohttp.ClientSession (and its connector) instead"
+        )
 
 
 def _check_api_key(api_key: str | None) -> str:
@@ -124,6 +141,20 @@ class AsyncVox:
             ``X-Vox-Client`` header so vox.ai can tell its callers apart.
         session: an ``aiohttp.ClientSession`` to use instead of our own; we never close it.
         allow_insecure_http: allow a plain ``http://`` base URL to a non-loopback host.
+        proxy: an ``http://`` or ``https://`` proxy URL, credentials included if it needs
+            them (``http://user:pass@proxy:3128``); they are sent as ``Proxy-Authorization``
+            and never shown. Takes precedence over the environment.
+        trust_env: read ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` and ``NO_PROXY``
+            once, when the client is made (a loopback base URL is never proxied).
+            ``False`` ignores them.
+        ssl: an ``ssl.SSLContext`` for the API's TLS connections: a private CA, a client
+            certificate. Default: the system's trusted CAs, verified.
+        default_headers: extra headers for every request. They cannot set
+            ``Authorization``, ``Accept`` or the HTTP framing headers (``ValueError``); a
+            ``User-Agent`` is put in front of the SDK's own. Their values are not logged.
+
+    With ``session=``, the session keeps its own proxy and TLS settings: passing ``proxy``,
+    ``ssl`` or ``trust_env=False`` as well raises ``ValueError``.
     """
 
     organization_telephone_numbers: AsyncOrganizationTelephoneNumbers
@@ -141,6 +172,10 @@ class AsyncVox:
         app_info: str | None = None,
         session: aiohttp.ClientSession | None = None,
         allow_insecure_http: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        default_headers: Mapping[str, str] | None = None,
         _derived: _Derived | None = None,
     ) -> None:
         if _derived is not None:  # a with_options copy: same pool, other options
@@ -152,19 +187,15 @@ class AsyncVox:
             base_url = os.environ.get("VOX_BASE_URL") or DEFAULT_BASE_URL
         check_int("max_connections", max_connections, minimum=1)
         options = CallOptions.build(timeout, max_retries, deadline)
-        headers = {
-            "Authorization": f"Bearer {key}",
-            "Accept": "application/json",
-            "User-Agent": _user_agent(),
-        }
-        vox_client = client_header([*check_app_info(app_info), SDK_LAYER])
-        if vox_client is not None:
-            headers[HEADER] = vox_client
+        _check_session_alone(session, proxy, trust_env, ssl)
+        base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         transport = Transport(
-            base_url=_check_base_url(base_url, allow_insecure_http=allow_insecure_http),
-            headers=headers,
+            base_url=base_url,
+            headers=_headers(key, default_headers, app_info),
+            hidden=frozenset(check_default_headers(default_headers)) - {"User-Agent"},
             max_connections=max_connections,
             session=session,
+            network=Network.build(base_url, proxy=proxy, trust_env=trust_env, ssl=ssl),
         )
         pacer = Pacer(rate_limit) if rate_limit is not None else None
         self._wire(Pipeline(transport, options, pacer), owner=None)

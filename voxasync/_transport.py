@@ -20,6 +20,7 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from ._network import Network
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
 __all__ = ["RawResponse", "Transport"]
@@ -42,13 +43,22 @@ class Transport:
         headers: Mapping[str, str],
         max_connections: int,
         session: aiohttp.ClientSession | None = None,
+        network: Network | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._network = network or Network()
+        self._hidden = frozenset(name.lower() for name in hidden) | {"proxy-authorization"}
         self._url_base = _parse_base_url(self.base_url)
-        self._headers = dict(headers)
+        self._headers = {**headers, **self._network.request_headers}
         self._max_connections = max_connections
         self._session = session
         self._owns_session = session is None
+        # Our headers go in our own session's defaults, except through a proxy: aiohttp
+        # merges a session's default headers into those it sends the proxy, and would send
+        # our Authorization to it (in a CONNECT, and as Proxy-Authorization). So with a
+        # proxy, or on the user's session, they go with each request instead.
+        self._per_request_headers = not self._owns_session or self._network.proxy is not None
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -56,9 +66,11 @@ class Transport:
         """Requests holding a connection slot right now."""
 
     def redacted_headers(self) -> dict[str, str]:
-        """The request headers, fit for a log line: the key replaced by ``***``."""
+        """The request headers, fit for a log line: the key (and the values of the user's
+        ``default_headers``) replaced by ``***``."""
         return {
-            name: "Bearer ***" if name.lower() == "authorization" else value
+            name: "Bearer ***" if name.lower() == "authorization"
+            else "***" if name.lower() in self._hidden else value
             for name, value in self._headers.items()
         }
 
@@ -80,13 +92,18 @@ class Transport:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._max_connections)
             if self._session is None:
+                network = self._network
                 self._session = aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(
                         limit=self._max_connections,
                         limit_per_host=self._max_connections,
                         keepalive_timeout=30,
+                        ssl=True if network.ssl is None else network.ssl,
                     ),
-                    headers=self._headers,
+                    headers=None if self._per_request_headers else self._headers,
+                    # The proxy was decided once (``_network``): aiohttp's own trust_env
+                    # would look it up, and read ~/.netrc, in a thread on every request.
+                    proxy=network.proxy,
                     # Our own semaphore bounds the pool; timeouts are set per attempt.
                     timeout=aiohttp.ClientTimeout(total=None),
                     raise_for_status=False,
@@ -129,13 +146,14 @@ class Transport:
         session, slots = self._ready_session()
         url = self.base_url + path
         request_url = self.url(path)
-        headers = None if self._owns_session else self._headers
+        headers = self._headers if self._per_request_headers else None
         async with slots:
             self.in_flight += 1
             try:
                 async with session.request(
                     method, request_url, params=params, json=json, headers=headers,
                     timeout=timeout, allow_redirects=False,
+                    proxy_headers=self._network.proxy_headers,
                 ) as response:
                     body = await response.read()
                     return RawResponse(response.status, response.headers, body)

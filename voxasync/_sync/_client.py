@@ -8,6 +8,8 @@ already running (a Jupyter cell), and any number of threads may share one ``Vox`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from ssl import SSLContext
 from typing import Self
 
 import aiohttp
@@ -33,7 +35,8 @@ class Vox:
     """Blocking client for the vox.ai API; the same arguments as :class:`AsyncVox`.
 
     Use it as ``with Vox() as vox:`` or call :meth:`close`. Safe to share across threads.
-    (There is no ``session`` argument: the session must live on this client's own loop.)
+    (There is no ``session`` argument: the session must live on this client's own loop;
+    ``proxy``, ``trust_env``, ``ssl`` and ``default_headers`` configure it instead.)
     """
 
     organization_telephone_numbers: OrganizationTelephoneNumbers
@@ -50,6 +53,10 @@ class Vox:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         app_info: str | None = None,
         allow_insecure_http: bool = False,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        ssl: SSLContext | None = None,
+        default_headers: Mapping[str, str] | None = None,
         _derived: _Derived | None = None,
     ) -> None:
         if _derived is not None:  # a with_options copy: same thread and pool
@@ -66,6 +73,10 @@ class Vox:
             max_connections=max_connections,
             app_info=app_info,
             allow_insecure_http=allow_insecure_http,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
+            default_headers=default_headers,
         )
         self._wire(async_client, Lifetime(async_client), owner=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import CancelledError, Future, InvalidStateError
@@ -79,6 +80,11 @@ class LoopThread:
         Safe from any thread but the loop's own. If the waiting thread is interrupted
         (Ctrl-C in a notebook), the call is cancelled: the future exists before the task is
         scheduled, so an interrupt at any point after that reaches it.
+
+        The task runs in a copy of the calling thread's ``contextvars`` context, as a
+        coroutine awaited in place would: OpenTelemetry's current span, structlog's bound
+        values or a request id set by the caller are visible inside the SDK's coroutines
+        (and its spans are children of the caller's). Changes made inside stay inside.
         """
         if threading.current_thread() is self.thread:
             raise VoxError("a sync Vox method was called from its own event loop thread")
@@ -88,7 +94,10 @@ class LoopThread:
         self._waiting.add(future)
         try:
             try:
-                self.loop.call_soon_threadsafe(_start_call, self.loop, future, func, args, kwargs)
+                context = contextvars.copy_context()  # one copy, made on the caller's thread
+                self.loop.call_soon_threadsafe(
+                    _start_call, self.loop, future, context, func, args, kwargs, context=context
+                )
             except RuntimeError:  # the loop is closed
                 raise VoxError(CLOSED) from None
             return future.result()
@@ -131,11 +140,13 @@ async def _run(func: Callable[[], Awaitable[object]]) -> None:
 def _start_call(
     loop: asyncio.AbstractEventLoop,
     future: Future[T],
+    context: contextvars.Context,
     func: Callable[..., Awaitable[T]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> None:
-    """On the loop: run ``func(*args, **kwargs)`` as a task whose outcome ``future`` gets.
+    """On the loop: run ``func(*args, **kwargs)`` as a task, in ``context``, whose outcome
+    ``future`` gets.
 
     Cancelling ``future`` (from any thread) cancels the task.
     """
@@ -145,7 +156,7 @@ def _start_call(
     async def run() -> T:
         return await func(*args, **kwargs)
 
-    task = loop.create_task(run())
+    task = loop.create_task(run(), context=context)
 
     def copy_outcome(done: asyncio.Task[T]) -> None:
         if done.cancelled():
