@@ -31,8 +31,9 @@ def wait_child(pid):
 
 def run(script: str, timeout: float = 30) -> str:
     code = PRELUDE + textwrap.dedent(script) + "\nserver.stop()\nprint('done')\n"
-    env = {**os.environ, "PYTHONPATH": os.getcwd(), "PYTHONWARNINGS": "error"}
-    result = subprocess.run(
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root, "PYTHONWARNINGS": "error"}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env
     )
     assert result.returncode == 0, result.stderr[-3000:]

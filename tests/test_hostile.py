@@ -169,11 +169,9 @@ async def test_any_bytes_end_in_a_typed_error_that_holds_no_key(
     raw_server.answer, expected = RAW_ANSWERS[case]
     async with AsyncVox(KEY, base_url=raw_server.url, max_retries=1) as vox:
         numbers = vox.organization_telephone_numbers
+        call = numbers.retrieve if method == "GET" else numbers.revoke_cancel
         with pytest.raises(VoxError) as caught:
-            if method == "GET":
-                await numbers.retrieve("n-1")
-            else:
-                await numbers.revoke_cancel("n-1")
+            await call("n-1")
     assert type(caught.value) is expected, repr(caught.value)
     assert_key_nowhere(caught.value)
     retried = issubclass(expected, APIConnectionError | InternalServerError)

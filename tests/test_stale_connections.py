@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from voxasync import AsyncVox, OrganizationTelephoneNumber, Vox
+from voxasync import APIConnectionError, AsyncVox, OrganizationTelephoneNumber, Vox
 from voxasync._transport import KEEPALIVE_SECONDS
 from voxasync.testing import FakeVoxServer, Fault
 
@@ -95,9 +95,9 @@ async def test_a_reset_on_a_reused_connection_is_resent_at_once_once(
     await numbers.retrieve(number_id)  # (the reset cost the pool its connection)
     server.clear_requests()
     server.inject(Fault.reset(), times=2)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(APIConnectionError) as caught:
         await numbers.retrieve(number_id)
-    assert type(caught.value).__name__ == "APIConnectionError"
+    assert type(caught.value) is APIConnectionError
     assert [r.status for r in server.requests] == [None, None]
 
 
@@ -106,9 +106,9 @@ async def test_a_reset_on_a_fresh_connection_is_not_resent(server: FakeVoxServer
     number_id = server.add_number()["id"]
     server.inject(Fault.reset())
     async with AsyncVox(server.api_key, base_url=server.url, max_retries=0) as vox:
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(APIConnectionError) as caught:
             await vox.organization_telephone_numbers.retrieve(number_id)
-    assert type(caught.value).__name__ == "APIConnectionError"
+    assert type(caught.value) is APIConnectionError
     assert [r.status for r in server.requests] == [None]
 
 
