@@ -335,3 +335,34 @@ def test_a_key_that_cannot_go_in_a_header_is_refused_without_quoting_it(bad: str
     assert bad.isspace() or bad not in str(caught.value)
     assert "cannot go in an HTTP header" in str(caught.value)
     assert "position 8 of" in str(caught.value)
+
+
+# -- a locally refused id is small ------------------------------------------------------
+
+
+async def test_a_batch_keeps_each_locally_refused_id_small(server: FakeVoxServer) -> None:
+    import gc
+    import tracemalloc
+
+    from voxasync import RateLimitError
+
+    count = 20_000
+    server.inject(Fault.rate_limited(retry_after="3600"), times=20)
+    ids = [f"id-{i}" for i in range(count)]
+    async with AsyncVox(server.api_key, base_url=server.url) as vox:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            results = await vox.organization_telephone_numbers.revoke_cancel_many(
+                ids, concurrency=4
+            )
+            gc.collect()
+            per_id = (tracemalloc.get_traced_memory()[0] - before) / count
+        finally:
+            tracemalloc.stop()
+    refused = [r for r in results if isinstance(r, RateLimitError)]
+    assert len(refused) >= count - 20
+    assert all(r.__traceback__ is None and r.__context__ is None for r in refused)
+    assert refused[-2].headers is refused[-1].headers  # shared, not copied per id
+    assert per_id < 1_000, per_id  # about 3,400 bytes before; the batch's own list included
