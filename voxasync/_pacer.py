@@ -89,7 +89,9 @@ class Pacer:
     def _refuse(self, error: APIStatusError, seconds: float) -> None:
         until = asyncio.get_running_loop().time() + seconds
         if until > self._refused_until:
-            self._refusal = _detached(error)
+            # A refused call's own error (a copy of the standing refusal) brings nothing new.
+            if self._refusal is None or error.headers is not self._refusal.headers:
+                self._refusal = _detached(error)
             self._refused_until = until
         if self._parent is not None:
             self._parent._refuse(error, seconds)
