@@ -95,6 +95,9 @@ def http_date(seconds_from_now: float) -> str:
 
 FAULTS = "tests/test_faults.py::"
 BATCH = "tests/test_batch.py::"
+HOSTILE = "tests/test_hostile.py::"
+STALE = "tests/test_stale_connections.py::"
+FORK = "tests/test_fork.py::"
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -694,12 +697,14 @@ SECTIONS: tuple[Section, ...] = (
             pinned_by=(FAULTS + "test_cancelled_revoke_cancel_batch_leaves_nothing_pending",)),
     )),
     Section("Logging", (
-        Row("503 then reset, then success",
+        Row("503 then a malformed status line, then success",
             'two INFO records "retrying GET … (attempt 2 of 3) in 0.00s after HTTP 503 '
             'INTERNAL_ERROR" and "(attempt 3 of 3) … after APIConnectionError: …"',
             "3 [503, reset, 200]", (
+                # Not Fault.reset(): on the reused connection, that is resent at once, unlogged
+                # as a retry (see "Hostile servers and stale connections").
                 case("each-retry-is-logged", "retrieve", "active", returns(), (503, None, 200),
-                     inject(Fault.status(503), Fault.reset()),
+                     inject(Fault.status(503), Fault.malformed("status_line")),
                      retry_logs=(
                          Fmt("retrying GET {path} (attempt 2 of 3) in 0.00s after HTTP 503 "
                              "INTERNAL_ERROR"),
@@ -748,6 +753,62 @@ SECTIONS: tuple[Section, ...] = (
             pinned_by=(FAULTS + "test_the_deadline_covers_waiting_for_a_connection_slot",)),
     )),
 )
+
+SECTIONS = (*SECTIONS, Section("Hostile servers, stale connections, forks", (
+    Row('`Fault.malformed("status_line")` / `("header")` / `("gzip")`, and any raw bytes',
+        "`APIConnectionError` whose `__cause__` and `__context__` are `None`: nothing reachable "
+        "from it (attributes, pickle, formatted traceback, `logging.exception`) holds the key",
+        "1 each with `max_retries=0`",
+        pinned_by=(HOSTILE + "test_any_bytes_end_in_a_typed_error_that_holds_no_key",
+                   HOSTILE + "test_no_fault_leaves_the_key_reachable")),
+    Row("`Fault.hostile_body(kind)` on a 200 (deep JSON, ten thousand `[`, `1e999999`, "
+        "invalid UTF-8, a BOM, a huge message)",
+        "`APIResponseValidationError`, text under 2,000 characters", "1 [200]",
+        pinned_by=(HOSTILE + "test_a_hostile_2xx_body_is_a_validation_error",)),
+    Row("`Fault.hostile_body(kind, status=503)` once / `status=502`, `max_retries=0`",
+        "record / `InternalServerError`", "2 [503, 200] / 1 [502]",
+        pinned_by=(HOSTILE + "test_a_hostile_5xx_body_is_retried",
+                   HOSTILE + "test_a_hostile_5xx_body_is_an_internal_server_error")),
+    Row("500 with a 50 MB message",
+        "`InternalServerError`: `message` and `str(err)` bounded (1,000 characters and an "
+        "ellipsis), the whole body kept in `.body`", "1",
+        pinned_by=(HOSTILE + "test_a_50_mb_error_message_is_bounded_in_text_and_kept_in_body",)),
+    Row("a user's session with `raise_for_status=True`, a `base_url`, default headers, a "
+        "timeout, `auto_decompress=False`",
+        "our semantics: a 404 is one `NotFoundError`, a refused revoke-cancel is sent once, our "
+        "headers and timeouts hold, a gzip answer is decoded", "1 each",
+        pinned_by=(HOSTILE + "test_the_users_session_settings_do_not_change_our_semantics",)),
+    Row("an API key with a control character or a character no header can hold",
+        "`VoxError` at construction, naming the kind of character and its position, never the key",
+        "0", pinned_by=(
+            HOSTILE + "test_a_key_that_cannot_go_in_a_header_is_refused_without_quoting_it",)),
+    Row("429 `Retry-After: 3600` in a 100,000-id batch",
+        "a small `RateLimitError` copy per refused id (no traceback, no context; about 450 bytes "
+        "each)", "the first wave only",
+        pinned_by=(HOSTILE + "test_a_batch_keeps_each_locally_refused_id_small",)),
+    Row("`FakeVoxServer(close_connections=True)`: 1,000 concurrent revoke-cancels, also with "
+        "`max_retries=0`", "every record; no retry spent or logged", "1,000 + resends",
+        pinned_by=(STALE + "test_1000_concurrent_revoke_cancels_all_succeed",
+                   STALE + "test_with_no_retries_a_stale_connection_still_succeeds")),
+    Row("`Fault.reset()` on a reused connection, `max_retries=0` / twice",
+        "record, resent at once on a fresh connection, no backoff / `APIConnectionError`",
+        "2 [reset, 200] / 2 [reset, reset]",
+        pinned_by=(STALE + "test_a_reset_on_a_reused_connection_is_resent_at_once_once",)),
+    Row("`Fault.reset()` on a fresh connection, `max_retries=0`",
+        "`APIConnectionError` (no resend)", "1 [reset]",
+        pinned_by=(STALE + "test_a_reset_on_a_fresh_connection_is_not_resent",)),
+    Row("`Fault.reset(after_effect=True)` on revoke-cancel, reused connection, `max_retries=0`",
+        "record `active`: the resend is refused, then the number is fetched",
+        "POST [reset], POST [409], GET [200]",
+        pinned_by=(STALE + "test_a_resent_revoke_cancel_that_had_taken_effect_converges",)),
+    Row("a `Vox` or `AsyncVox` made before `os.fork()`, used in the child (and `multiprocessing` "
+        "fork workers)", "works in the child on a loop thread and pool of its own; the parent's "
+        "client unaffected; a session passed in is a clear `VoxError` in the child", "—",
+        pinned_by=(FORK + "test_a_sync_client_made_before_fork_works_in_the_child_and_the_parent",
+                   FORK + "test_multiprocessing_fork_workers_share_a_preloaded_client",
+                   FORK + "test_an_async_client_made_before_fork_works_on_the_childs_own_loop",
+                   FORK + "test_a_users_session_in_a_child_is_a_clear_error")),
+)))
 
 CASES: list[FaultCase] = [c for s in SECTIONS for row in s.rows for c in row.cases]
 

@@ -408,7 +408,7 @@ def test_a_key_with_a_line_break_is_refused_without_quoting_it(bad_key: str) -> 
     with pytest.raises(VoxError) as caught:
         AsyncVox(bad_key, base_url="http://127.0.0.1:9")
     assert "sk" not in str(caught.value)
-    assert "line break" in str(caught.value)
+    assert "cannot go in an HTTP header" in str(caught.value)
 
 
 def test_a_key_read_with_a_trailing_newline_is_trimmed(server) -> None:

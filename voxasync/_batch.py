@@ -136,7 +136,9 @@ class _Batch:
             try:
                 result = await self.revoke(number_id)
             except Exception as error:
-                result = error
+                # Kept without its traceback: the frames it holds would cost kilobytes per id
+                # in a batch of 100,000 refusals (the error's own text says what happened).
+                result = error.with_traceback(None)
             self.settle(position, number_id, result)
             for repeat in self.repeats.pop(position, ()):
                 self.settle(repeat, number_id, result)

@@ -107,9 +107,32 @@ def _check_api_key(api_key: str | None) -> str:
         raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
     if api_key is None or not api_key.strip():
         raise VoxError("no API key: pass api_key=... or set the VOX_API_KEY environment variable")
-    if any(char in api_key.strip() for char in "\r\n\0"):
-        raise VoxError("the API key holds a line break or NUL character; check how it was read")
-    return api_key.strip()
+    key = api_key.strip()
+    bad = next((i for i, char in enumerate(key) if not _header_safe(char)), None)
+    if bad is not None:
+        raise VoxError(
+            f"the API key holds {_char_kind(key[bad])} at position {bad + 1} of {len(key)}, "
+            "which cannot go in an HTTP header; check how it was read"
+        )
+    return key
+
+
+def _header_safe(char: str) -> bool:
+    """Printable ASCII: what a bearer token may hold (RFC 6750's b64token, and more)."""
+    return "!" <= char <= "~"
+
+
+def _char_kind(char: str) -> str:
+    """What kind of character it is, without quoting it (it is part of a secret)."""
+    if char in "\r\n":
+        return "a line break"
+    if char == "\0":
+        return "a NUL character"
+    if char.isspace():
+        return "a space"
+    if ord(char) < 0x20 or ord(char) == 0x7F or 0x80 <= ord(char) < 0xA0:
+        return "a control character"
+    return "a non-ASCII character"
 
 
 @attrs.frozen

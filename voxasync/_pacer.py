@@ -89,18 +89,32 @@ class Pacer:
     def _refuse(self, error: APIStatusError, seconds: float) -> None:
         until = asyncio.get_running_loop().time() + seconds
         if until > self._refused_until:
-            # A copy: the original's traceback would keep its frames (and the client) alive.
-            self._refusal = _refusal_copy(error, seconds)
+            # A refused call's own error (a copy of the standing refusal) brings nothing new.
+            if self._refusal is None or error.headers is not self._refusal.headers:
+                self._refusal = _detached(error)
             self._refused_until = until
         if self._parent is not None:
             self._parent._refuse(error, seconds)
 
 
 def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
-    """A fresh error for a request refused locally (one exception object per failure)."""
-    refusal = copy.copy(error)  # via VoxError.__reduce__: no traceback comes along
-    refusal.headers = CIMultiDict(error.headers)
-    refusal.details = dict(error.details)
+    """A fresh error for a request refused locally (one exception object per failure).
+
+    Small, since a batch may keep 100,000 of them: a new exception whose attributes are the
+    template's own objects (message, headers, details, body; the SDK never mutates them),
+    with no traceback or context until it is raised.
+    """
+    refusal = copy.copy(error)  # via VoxError.__reduce__: a new __dict__, the same values
     if isinstance(refusal, RateLimitError):
         refusal.retry_after = remaining
     return refusal
+
+
+def _detached(error: APIStatusError) -> APIStatusError:
+    """The template refusals are copied from: its own headers and details, so that a caller
+    who mutates the error it caught changes no refusal, and no traceback (its frames would
+    keep the call that met the 429 alive)."""
+    template = copy.copy(error)
+    template.headers = CIMultiDict(error.headers)
+    template.details = dict(error.details)
+    return template

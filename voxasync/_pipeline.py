@@ -117,8 +117,13 @@ class Pipeline:
 
     # -- the steps of one attempt ----------------------------------------------------------
 
-    async def attempt(self, request: Request[T], timeout: aiohttp.ClientTimeout) -> T:
-        """Pace, send, map status, structure: one attempt, no retries."""
+    async def attempt(
+        self, request: Request[T], timeout: aiohttp.ClientTimeout, *, fresh: bool = False
+    ) -> T:
+        """Pace, send, map status, structure: one attempt, no retries.
+
+        ``fresh``: send on a connection of its own (the resend after a stale connection).
+        """
         if self.pacer is not None:
             await self.pacer.wait_turn()
         _log_request(request, self.transport)
@@ -128,7 +133,7 @@ class Pipeline:
         started = time.perf_counter()
         response = await self.transport.send(
             request.method, request.path, params=request.params, json=request.json,
-            timeout=timeout,
+            timeout=timeout, fresh_connection=fresh,
         )
         _log_response(request, response, started)
         if answers is not None:
@@ -171,6 +176,7 @@ class _Call(Generic[T]):
         self.request = request
         self.options = pipeline.options
         self.attempts = 0
+        self.resent = False  # a stale connection's free resend is spent
         self.may_have_taken_effect = False
         self.deadline_at: float | None = None
 
@@ -186,13 +192,22 @@ class _Call(Generic[T]):
             raise self._deadline_error(self.attempts) from exc
 
     async def _retry(self) -> T:
+        fresh = False  # the next attempt resends on a connection of its own
         while True:
             self.attempts += 1
             try:
-                return await self.pipeline.attempt(self.request, self._attempt_timeout())
+                return await self.pipeline.attempt(
+                    self.request, self._attempt_timeout(), fresh=fresh
+                )
             except (APIConnectionError, APIStatusError) as error:
                 if self._converges(error):
                     return await self._recover_or_raise(error)
+                if _is_stale(error) and not self.resent:  # once per call, no wait, no retry
+                    self.resent = fresh = self.may_have_taken_effect = True
+                    logger.info("resending %s %s at once on a fresh connection after %s",
+                                self.request.method, self.request.path, _reason(error))
+                    continue
+                fresh = False
                 wait = self._wait_before_retry(error)
                 if wait is None:
                     raise
@@ -237,7 +252,7 @@ class _Call(Generic[T]):
 
     def _wait_before_retry(self, error: VoxError) -> float | None:
         """Seconds before the next attempt, or None: the error is final. Tells the pacer."""
-        retry_number = self.attempts - 1
+        retry_number = self.attempts - 1 - int(self.resent)  # the free resend is no retry
         wait = None
         if retry_number < self.options.max_retries:
             wait = _retry.retry_wait(error, retry_number)
@@ -272,6 +287,11 @@ class _Call(Generic[T]):
             method=method,
             url=self.pipeline.transport.base_url + path,
         )
+
+
+def _is_stale(error: VoxError) -> bool:
+    """Failed on a pooled connection the server had closed, before any byte of an answer."""
+    return isinstance(error, APIConnectionError) and error.stale_connection
 
 
 def _reason(error: VoxError) -> str:

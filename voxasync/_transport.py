@@ -7,13 +7,30 @@ and whole body, or raises ``APIConnectionError`` / ``APITimeoutError``.
 In-flight requests are bounded by a semaphore sized like the connection pool, taken *before*
 the attempt's timeout starts. So ``asyncio.gather`` of thousands of calls queues in our
 semaphore, not in aiohttp's pool, where the queueing would eat into each call's timeout.
+
+What it guarantees whatever happens on the wire:
+
+- **No secret in an error.** aiohttp's response errors carry ``request_info``, which holds our
+  request headers, the ``Authorization`` header included. Our errors are raised *outside* the
+  ``except`` block, so they have neither ``__cause__`` nor ``__context__`` pointing at
+  aiohttp's: only the cause's type name and message (the key cut out, length bounded) are kept.
+- **Our semantics on the user's session.** Each request passes its own ``raise_for_status``,
+  absolute URL, headers, timeout and ``auto_decompress``, so none of the session's settings
+  changes what a status, a retry or a timeout means.
+- **Stale pooled connections are told apart.** A request that fails on a *reused* connection
+  before any byte of an answer came back raises with ``stale_connection=True``; the pipeline
+  resends it once, at once, with ``fresh_connection=True`` (a connection of its own).
+- **Fork safety.** In a child process the parent's session, pool and loop binding are dropped
+  without being closed (closing would write to the parent's sockets) and fresh ones start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Final
 
 import aiohttp
 import attrs
@@ -23,7 +40,19 @@ from yarl import URL
 from ._network import Network
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
-__all__ = ["RawResponse", "Transport"]
+__all__ = ["KEEPALIVE_SECONDS", "RawResponse", "Transport"]
+
+KEEPALIVE_SECONDS: Final = 4.0
+"""How long an idle pooled connection is kept: under the idle timeouts servers and load
+balancers commonly use (Node.js and uvicorn 5 s, AWS ALB 60 s, nginx 75 s), so that we drop
+an idle connection before the server does, not while our request is on its way."""
+
+_CAUSE_CHARS: Final = 300
+"""How much of an aiohttp error's message our error keeps."""
+
+_ABANDONED: list[object] = []
+"""In a forked child: the parent's sessions, held so they are never finalized here (their
+finalizers would close, or send TLS close_notify on, sockets the parent still uses)."""
 
 
 @attrs.frozen
@@ -31,6 +60,18 @@ class RawResponse:
     status: int
     headers: CIMultiDictProxy[str]
     body: bytes
+
+
+async def _on_reused(_: object, context: SimpleNamespace, __: object) -> None:
+    """aiohttp's public tracing tells us the pool gave this request an old connection."""
+    context.trace_request_ctx.reused = True
+
+
+def _reuse_tracing() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_connection_reuseconn.append(_on_reused)
+    config.freeze()
+    return config
 
 
 class Transport:
@@ -51,6 +92,7 @@ class Transport:
         self._hidden = frozenset(name.lower() for name in hidden) | {"proxy-authorization"}
         self._url_base = _parse_base_url(self.base_url)
         self._headers = {**headers, **self._network.request_headers}
+        self._secret = _bearer_token(self._headers)
         self._max_connections = max_connections
         self._session = session
         self._owns_session = session is None
@@ -59,8 +101,10 @@ class Transport:
         # our Authorization to it (in a CONNECT, and as Proxy-Authorization). So with a
         # proxy, or on the user's session, they go with each request instead.
         self._per_request_headers = not self._owns_session or self._network.proxy is not None
+        self._fresh: aiohttp.ClientSession | None = None  # for resends: never a pooled conn
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = os.getpid()
         self.closed = False
         self.in_flight = 0
         """Requests holding a connection slot right now."""
@@ -81,38 +125,25 @@ class Transport:
 
     @property
     def has_open_session(self) -> bool:
-        """Whether we hold a session of our own that still needs closing."""
-        return self._owns_session and self._session is not None and not self._session.closed
+        """Whether we hold a session of our own that still needs closing (in this process)."""
+        return (
+            self._owns_session
+            and self._pid == os.getpid()
+            and self._session is not None
+            and not self._session.closed
+        )
 
     def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         if self.closed:
             raise VoxError("this client is closed; create a new one")
+        if self._pid != os.getpid():
+            self._forget_parent()
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._max_connections)
             if self._session is None:
-                network = self._network
-                self._session = aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(
-                        limit=self._max_connections,
-                        limit_per_host=self._max_connections,
-                        keepalive_timeout=30,
-                        ssl=True if network.ssl is None else network.ssl,
-                    ),
-                    headers=None if self._per_request_headers else self._headers,
-                    # The proxy was decided once (``_network``): aiohttp's own trust_env
-                    # would look it up, and read ~/.netrc, in a thread on every request.
-                    proxy=network.proxy,
-                    # Our own semaphore bounds the pool; timeouts are set per attempt.
-                    timeout=aiohttp.ClientTimeout(total=None),
-                    raise_for_status=False,
-                )
-                # aiohttp silently resends GET/DELETE once after a reset: that hides from our
-                # pipeline that a DELETE may already have taken effect, and defeats
-                # max_retries=0. Retries are ours alone (aiohttp's test client does the same).
-                # A private attribute of aiohttp's: it offers no public switch for this.
-                self._session._retry_connection = False
+                self._session = self._new_session(force_close=False)
         elif loop is not self._loop:
             raise VoxError(
                 "this client is bound to the event loop it was first used on; "
@@ -120,6 +151,44 @@ class Transport:
             )
         assert self._slots is not None and self._session is not None
         return self._session, self._slots
+
+    def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
+        network = self._network
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=self._max_connections,
+                limit_per_host=self._max_connections,
+                keepalive_timeout=None if force_close else KEEPALIVE_SECONDS,
+                force_close=force_close,
+                ssl=True if network.ssl is None else network.ssl,
+            ),
+            headers=None if self._per_request_headers else self._headers,
+            # The proxy was decided once (``_network``): aiohttp's own trust_env would look
+            # it up, and read ~/.netrc, in a thread on every request.
+            proxy=network.proxy,
+            # Our own semaphore bounds the pool; timeouts are set per attempt.
+            timeout=aiohttp.ClientTimeout(total=None),
+            raise_for_status=False,
+            trace_configs=[_reuse_tracing()],
+        )
+        # aiohttp silently resends GET/DELETE once after a reset, on any connection: that
+        # hides from our pipeline that a DELETE may already have taken effect, and defeats
+        # max_retries=0. Resends are ours alone (the pipeline's, on stale connections only).
+        # A private attribute: aiohttp offers no public switch (its test client does this).
+        session._retry_connection = False
+        return session
+
+    def _forget_parent(self) -> None:
+        """In a forked child: start afresh, without closing what the parent still uses."""
+        if not self._owns_session:
+            raise VoxError(
+                "this client was given an aiohttp session before os.fork(); a session cannot "
+                "be used in a child process: create the client and its session in the child"
+            )
+        _ABANDONED.extend(s for s in (self._session, self._fresh) if s is not None)
+        self._session = self._fresh = None
+        self._slots = self._loop = None
+        self._pid = os.getpid()
 
     @property
     def reuses_base_url(self) -> bool:
@@ -141,44 +210,110 @@ class Transport:
         params: Sequence[tuple[str, str]] | None,
         timeout: aiohttp.ClientTimeout,
         json: Mapping[str, Any] | None = None,
+        fresh_connection: bool = False,
     ) -> RawResponse:
-        """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer."""
+        """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer.
+
+        ``fresh_connection`` sends on a connection of its own, never a pooled one (for the
+        resend after a stale connection; only on a session of ours).
+        """
         session, slots = self._ready_session()
-        url = self.base_url + path
-        request_url = self.url(path)
-        headers = self._headers if self._per_request_headers else None
+        if fresh_connection and self._owns_session:
+            if self._fresh is None:
+                self._fresh = self._new_session(force_close=True)
+            session = self._fresh
+        exchange = SimpleNamespace(reused=False, answered=False)
         async with slots:
             self.in_flight += 1
             try:
-                async with session.request(
-                    method, request_url, params=params, json=json, headers=headers,
-                    timeout=timeout, allow_redirects=False,
-                    proxy_headers=self._network.proxy_headers,
-                ) as response:
-                    body = await response.read()
-                    return RawResponse(response.status, response.headers, body)
+                return await self._exchange(
+                    session, exchange, method, path, params, json, timeout
+                )
             except TimeoutError as exc:
-                raise APITimeoutError(
-                    f"{method} {path} timed out",
-                    method=method,
-                    url=url,
-                    request_may_have_been_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
-                ) from exc
+                error: APIConnectionError = self._timeout_error(method, path, exc)
             except (aiohttp.ClientError, OSError) as exc:
-                raise APIConnectionError(
-                    f"{method} {path} failed: {_describe(exc)}",
-                    method=method,
-                    url=url,
-                    request_may_have_been_sent=not isinstance(exc, aiohttp.ClientConnectorError),
-                ) from exc
+                error = self._connection_error(method, path, exc, exchange)
             finally:
                 self.in_flight -= 1
+        # Raised here, out of the except block: no __context__ leads to aiohttp's error,
+        # whose request_info holds our headers (the key).
+        raise error
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        exchange: SimpleNamespace,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] | None,
+        json: Mapping[str, Any] | None,
+        timeout: aiohttp.ClientTimeout,
+    ) -> RawResponse:
+        async with session.request(
+            method, self.url(path), params=params, json=json,
+            headers=self._headers if self._per_request_headers else None,
+            timeout=timeout, allow_redirects=False,
+            proxy_headers=self._network.proxy_headers,
+            # Whatever a user's session sets, these hold per request.
+            raise_for_status=False, auto_decompress=True,
+            trace_request_ctx=exchange,
+        ) as response:
+            exchange.answered = True
+            body = await response.read()
+            return RawResponse(response.status, response.headers, body)
+
+    def _timeout_error(self, method: str, path: str, exc: TimeoutError) -> APITimeoutError:
+        return APITimeoutError(
+            f"{method} {path} timed out",
+            method=method,
+            url=self.base_url + path,
+            request_may_have_been_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
+        )
+
+    def _connection_error(
+        self, method: str, path: str, exc: BaseException, exchange: SimpleNamespace
+    ) -> APIConnectionError:
+        connected = not isinstance(exc, aiohttp.ClientConnectorError)
+        # What aiohttp itself resends (RFC 9112 9.3.1): a reset or close before the answer's
+        # head; on a connection the pool reused, the server most likely closed it idle.
+        stale = (
+            exchange.reused
+            and not exchange.answered
+            and connected
+            and isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
+        )
+        return APIConnectionError(
+            f"{method} {path} failed: {self._describe(exc)}",
+            method=method,
+            url=self.base_url + path,
+            request_may_have_been_sent=connected,
+            stale_connection=stale,
+        )
+
+    def _describe(self, exc: BaseException) -> str:
+        """The cause as text: type name and message, the key cut out, the length bounded."""
+        text = str(exc) or type(exc).__name__
+        if text != type(exc).__name__:
+            text = f"{type(exc).__name__}: {text}"
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return text if len(text) <= _CAUSE_CHARS else text[:_CAUSE_CHARS] + "…"
 
     async def aclose(self) -> None:
-        """Close our session (never one the user passed in). Idempotent."""
+        """Close our sessions (never one the user passed in). Idempotent."""
         self.closed = True
-        if self._owns_session and self._session is not None and not self._session.closed:
-            await self._session.close()
+        if self._pid != os.getpid():
+            if self._owns_session:
+                self._forget_parent()  # nothing of this process's own to close
+            return
+        for session in (self._session, self._fresh):
+            if self._owns_session and session is not None and not session.closed:
+                await session.close()
+
+
+def _bearer_token(headers: Mapping[str, str]) -> str:
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return value.removeprefix("Bearer ").strip()
 
 
 def _parse_base_url(base_url: str) -> tuple[URL, str] | None:
@@ -190,8 +325,3 @@ def _parse_base_url(base_url: str) -> tuple[URL, str] | None:
     if base.raw_query_string or base.raw_fragment:
         return None
     return base, ("" if base.raw_path == "/" else base.raw_path)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

@@ -66,6 +66,15 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
 #: How much of an unparsed body an error keeps, for debugging.
 BODY_PREVIEW_CHARS = 500
 
+#: The most characters of server-sent text (a message, a code) an error's text holds; the
+#: whole decoded body stays in ``APIStatusError.body``.
+MESSAGE_CHARS = 1000
+
+
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 class VoxError(Exception):
     """Base class of every error this SDK raises on purpose."""
@@ -94,6 +103,12 @@ class APIConnectionError(VoxError):
         url: URL of the request (no credentials are ever in it).
         request_may_have_been_sent: ``False`` only when the connection was never made, so
             the server cannot have acted on the request.
+        stale_connection: the request failed on a pooled connection the server had already
+            closed, before any byte of an answer came back. The SDK resends such a request
+            once, at once, on a fresh connection, without spending a retry.
+
+    Neither ``__cause__`` nor ``__context__`` is set to aiohttp's exception (whose
+    ``request_info`` holds the request headers, the key included): the message names it.
     """
 
     def __init__(
@@ -103,12 +118,14 @@ class APIConnectionError(VoxError):
         method: str = "",
         url: str = "",
         request_may_have_been_sent: bool = True,
+        stale_connection: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.method = method
         self.url = url
         self.request_may_have_been_sent = request_may_have_been_sent
+        self.stale_connection = stale_connection
 
 
 class APITimeoutError(APIConnectionError):
@@ -177,8 +194,8 @@ class APIStatusError(VoxError):
         return request_id_of(self.headers)
 
     def _summary(self) -> str:
-        code = f" {self.code}" if self.code else ""
-        return f"HTTP {self.status_code}{code}: {self.message}"
+        code = f" {clip(self.code, 100)}" if self.code else ""
+        return f"HTTP {self.status_code}{code}: {clip(self.message)}"
 
 
 class BadRequestError(APIStatusError):
@@ -243,20 +260,17 @@ def make_status_error(
     ``retry_after`` is the wait the answer asked for, read from its headers by the caller.
     """
     text = body.decode("utf-8", errors="replace")
-    decoded: object = None
-    try:
-        decoded = json.loads(text) if text.strip() else None
-    except ValueError:
-        decoded = None
+    decoded = _json_or_none(text)
 
     code: str | None = None
     message: str | None = None
     details: Mapping[str, Any] | None = None
     envelope = decoded.get("error") if isinstance(decoded, dict) else None
     if isinstance(envelope, dict):
-        code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
+        raw_code = envelope.get("code")
+        code = clip(raw_code, 100) if isinstance(raw_code, str) else None
         raw_message = envelope.get("message")
-        message = raw_message if isinstance(raw_message, str) else None
+        message = clip(raw_message) if isinstance(raw_message, str) else None
         raw_details = envelope.get("details")
         details = raw_details if isinstance(raw_details, dict) else None
 
@@ -279,6 +293,17 @@ def make_status_error(
     )
     error.retry_after = retry_after
     return error
+
+
+def _json_or_none(text: str) -> object:
+    """The body decoded, or ``None`` when it is empty or not JSON, however hostile it is:
+    nested ten thousand deep (``RecursionError``), an integer of a million digits, ..."""
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _preview(text: str, limit: int) -> str:

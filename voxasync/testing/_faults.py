@@ -18,9 +18,30 @@ from aiohttp import web
 
 from ._store import default_code, error_payload
 
-FaultKind = Literal["reset", "reset_mid_body", "slow", "status", "body", "transform"]
+FaultKind = Literal["reset", "reset_mid_body", "slow", "status", "body", "transform", "raw"]
 
-_ANSWERED_FIRST: frozenset[FaultKind] = frozenset({"reset", "status", "body"})
+HostileBody = Literal[
+    "deep_json", "long_open", "huge_number", "long_integer", "invalid_utf8", "bom",
+    "huge_message",
+]
+Malformed = Literal["status_line", "header", "gzip"]
+
+_HOSTILE_BODIES: Mapping[str, bytes] = {
+    "deep_json": b"[" * 10_000 + b"]" * 10_000,  # valid JSON, nested past any recursion limit
+    "long_open": b"[" * 1_000_000,  # a million brackets, never closed
+    "huge_number": b"1e999999",  # a float literal past float range
+    "long_integer": b"9" * 100_000,  # an integer past Python's int-from-text limit
+    "invalid_utf8": b'{"error": {"code": "\xff\xfe", "message": "\xc3("}}',
+    "bom": b"\xef\xbb\xbf" + json.dumps(error_payload("INTERNAL", "bom", {})).encode(),
+    "huge_message": json.dumps(error_payload("INTERNAL", "x" * 5_000_000, {})).encode(),
+}
+
+_MALFORMED: Mapping[str, bytes] = {
+    "status_line": b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\n{}",
+    "header": b"HTTP/1.1 200 OK\r\nContent-Length 2\r\nX-Bad\x01Header: 1\r\n\r\n{}",
+}
+
+_ANSWERED_FIRST: frozenset[FaultKind] = frozenset({"reset", "status", "body", "raw"})
 """Kinds that, without ``after_effect``, answer before the operation is performed."""
 
 Perform = Callable[[], tuple[int, Any]]
@@ -117,6 +138,30 @@ class Fault:
         )
 
     @classmethod
+    def hostile_body(cls, kind: HostileBody, *, status: int = 200) -> Fault:
+        """Answer ``status`` with a body built to break a JSON decoder: ``"deep_json"`` (ten
+        thousand nested ``[``), ``"long_open"`` (a million ``[``), ``"huge_number"``
+        (``1e999999``), ``"long_integer"`` (100,000 digits), ``"invalid_utf8"``, ``"bom"`` (an
+        error envelope after a UTF-8 byte-order mark), ``"huge_message"`` (an envelope whose
+        message is 5 MB)."""
+        return cls(kind="status", status_code=status, body=_HOSTILE_BODIES[kind])
+
+    @classmethod
+    def malformed(cls, kind: Malformed) -> Fault:
+        """An answer that is not valid HTTP: ``"status_line"`` (``HTTP/1.1 2OO OK``),
+        ``"header"`` (a header line without a colon, a control character in a name), or
+        ``"gzip"`` (a 200 that says ``Content-Encoding: gzip`` over bytes that are not)."""
+        if kind == "gzip":
+            return cls(kind="status", body=b"this is not gzip", headers={
+                "Content-Encoding": "gzip"})
+        return cls(kind="raw", body=_MALFORMED[kind], content_type=None)
+
+    @classmethod
+    def raw(cls, data: bytes) -> Fault:
+        """Write ``data`` to the connection instead of an answer, then close it."""
+        return cls(kind="raw", body=bytes(data), content_type=None)
+
+    @classmethod
     def missing_fields(cls, *names: str) -> Fault:
         """The real answer (the operation takes effect) without these fields."""
         return cls(kind="transform", drop_fields=names or ("id",), after_effect=True)
@@ -156,6 +201,12 @@ async def _deliver(
         log(None)
         _reset(request)
         raise asyncio.CancelledError  # aiohttp drops the handler quietly
+    if fault.kind == "raw":
+        log(None)
+        if request.transport is not None:
+            request.transport.write(fault.body)
+            request.transport.close()  # sends what was written, then closes
+        raise asyncio.CancelledError
     if fault.kind == "reset_mid_body":
         body = json.dumps(payload).encode()
         response = web.StreamResponse(status=status or 200, headers={

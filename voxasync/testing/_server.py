@@ -81,6 +81,14 @@ def _find_route(method: str, segments: Sequence[str]) -> tuple[Route, dict[str, 
     raise ApiError(405, "METHOD_NOT_ALLOWED", "지원하지 않는 요청입니다.")
 
 
+async def _send_then_close(request: web.Request, response: web.StreamResponse) -> None:
+    """Send the whole answer now, then close the connection without a word."""
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()  # flushes what is buffered, then sends FIN
+
+
 @attrs.frozen(kw_only=True)
 class RecordedRequest:
     """One request the server saw. The Authorization header is not kept, only whether it
@@ -128,11 +136,19 @@ class FakeVoxServer:
     Args:
         api_key: the key the server accepts.
         latency: seconds every request waits before it is handled (simulates a network).
+        close_connections: close every connection right after its answer, without saying
+            so (no ``Connection: close``): how a server or load balancer whose idle timeout
+            is shorter than the client's behaves. A client that reuses pooled connections
+            then meets connections already closed.
     """
 
-    def __init__(self, *, api_key: str = "vox-test-key", latency: float = 0.0) -> None:
+    def __init__(
+        self, *, api_key: str = "vox-test-key", latency: float = 0.0,
+        close_connections: bool = False,
+    ) -> None:
         self.api_key = api_key
         self.latency = latency
+        self.close_connections = close_connections
         self._store = NumberStore()
         self._rules: list[_Rule] = []
         self._requests: list[RecordedRequest] = []
@@ -321,7 +337,10 @@ class FakeVoxServer:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         try:
-            return await self._handle_counted(request)
+            response = await self._handle_counted(request)
+            if self.close_connections:
+                await _send_then_close(request, response)
+            return response
         finally:
             with self._lock:
                 self._in_flight -= 1
