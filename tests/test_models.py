@@ -37,7 +37,7 @@ OPTIONAL_INT_FIELDS = ("start_at", "monthly_fee", "end_at", "cancel_requested_at
 REQUIRED_STR_FIELDS = ("id", "number")
 OPTIONAL_STR_FIELDS = ("address", "inbound_trunk_id", "outbound_trunk_id", "memo")
 ENUM_FIELDS = ("provider", "status")
-AGENT_FIELDS = ("inbound_agent", "outbound_agent")
+AGENT_FIELDS = ("inbound_agent", "outbound_agent", "sms_inbound_agent")
 ALL_FIELDS = frozenset(
     REQUIRED_INT_FIELDS
     + OPTIONAL_INT_FIELDS

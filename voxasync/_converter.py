@@ -4,8 +4,9 @@ Rules it enforces, because the API documents them and a silent coercion would hi
 answer:
 
 - ``int`` fields take JSON integers only (not strings, floats or booleans); ``str`` fields take
-  strings only.
-- ``provider`` / ``status`` become enum members when known, else stay the string sent.
+  strings only; ``bool`` fields take ``true``/``false`` only (not ``0``, ``1`` or ``"yes"``).
+- ``provider`` / ``status`` / ``line_type`` become enum members when known, else stay the
+  string sent.
 - Unknown keys are ignored: the service adds fields without notice.
 
 Every structuring failure surfaces as ``APIResponseValidationError`` with one line per
@@ -28,7 +29,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment, unused-ignore]
 
 from .errors import BODY_PREVIEW_CHARS, APIResponseValidationError
-from .models import Provider, TelephoneNumberStatus
+from .models import LineType, Provider, TelephoneNumberStatus
 
 __all__ = ["converter", "decode_json", "is_optional", "make_converter", "structure"]
 
@@ -71,6 +72,12 @@ def _strict_str(value: object, _: type) -> str:
     return value
 
 
+def _strict_bool(value: object, _: type) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected a boolean, got {type(value).__name__} {value!r:.40}")
+    return value
+
+
 def _open_enum_hook(enum_type: type[enum.StrEnum]) -> Any:
     members = {member.value: member for member in enum_type}
 
@@ -110,7 +117,8 @@ def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
-    for open_enum in (Provider, TelephoneNumberStatus):
+    converter.register_structure_hook(bool, _strict_bool)
+    for open_enum in (Provider, TelephoneNumberStatus, LineType):
         converter.register_structure_hook(open_enum | str, _open_enum_hook(open_enum))
     converter.register_structure_hook_factory(is_optional, _optional_hook)
     return converter

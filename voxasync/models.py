@@ -4,8 +4,9 @@ Field names and values are exactly the API's: timestamps stay ``int`` millisecon
 epoch, as sent. Each timestamp also has a read-only ``*_datetime`` property that gives it as
 a timezone-aware UTC :class:`~datetime.datetime`.
 
-``provider`` and ``status`` are *open* enums: a value the SDK knows becomes a member of
-:class:`Provider` / :class:`TelephoneNumberStatus` (which compares equal to its string), and
+``provider``, ``status`` and ``line_type`` are *open* enums: a value the SDK knows becomes a
+member of :class:`Provider` / :class:`TelephoneNumberStatus` / :class:`LineType` (which
+compares equal to its string), and
 a value the server adds later is kept as the plain string it sent. Models hold no I/O and no
 serialization rules; the converter in ``voxasync._converter`` does the structuring.
 """
@@ -19,8 +20,12 @@ import attrs
 
 __all__ = [
     "AgentMapping",
+    "AvailableTelephoneNumber",
+    "AvailableTelephoneNumberPage",
+    "LineType",
     "OrganizationTelephoneNumber",
     "Provider",
+    "SmsCapability",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
 ]
@@ -45,6 +50,18 @@ class TelephoneNumberStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+class LineType(enum.StrEnum):
+    """The kind of a number for sale. The server may add values; unknown ones stay ``str``."""
+
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    VOIP = "voip"
+    UAN = "uan"
+    """A representative number (대표번호)."""
+    PERSONAL = "personal"
+    TOLL_FREE = "toll_free"
+
+
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
@@ -60,11 +77,16 @@ def _optional_ms_to_datetime(ms: int | None) -> _dt.datetime | None:
 
 @attrs.frozen(kw_only=True)
 class AgentMapping:
-    """The voice agent a number routes calls to (or from)."""
+    """The voice agent a number routes calls (or SMS) to, and which version of it.
+
+    Pass one to ``update_agents``: ``AgentMapping(agent_id=...)`` maps the agent's
+    ``"current"`` version. The version is checked when the mapping is sent, not here, so that
+    a version the server starts sending later never breaks reading a record.
+    """
 
     agent_id: str
-    agent_version: str
-    """``"current"``, ``"production"`` or ``"v<N>"``."""
+    agent_version: str = "current"
+    """``"current"``, ``"production"`` or ``"v<N>"`` (N >= 1)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -86,6 +108,8 @@ class OrganizationTelephoneNumber:
     outbound_trunk_id: str | None = None
     inbound_agent: AgentMapping | None = None
     outbound_agent: AgentMapping | None = None
+    sms_inbound_agent: AgentMapping | None = None
+    """The agent that receives SMS on the number."""
     memo: str | None = None
     end_at: int | None = None
     """When service ends; ``None`` when no termination is scheduled."""
@@ -131,6 +155,37 @@ class TelephoneNumberTermination:
     @property
     def effective_datetime(self) -> _dt.datetime:
         return ms_to_datetime(self.effective_at)
+
+
+@attrs.frozen(kw_only=True)
+class SmsCapability:
+    """Whether a number for sale can send and receive SMS."""
+
+    send: bool
+    recv: bool
+
+
+@attrs.frozen(kw_only=True)
+class AvailableTelephoneNumber:
+    """A number that can be bought, from ``telephone_numbers.list_available``."""
+
+    id: str
+    number: str
+    """Digits only, e.g. ``"07011112222"``."""
+    line_type: LineType | str
+    monthly_fee: int | None
+    """Monthly fee in KRW."""
+    provider: Provider | str
+    sms_capable: SmsCapability
+
+
+@attrs.frozen(kw_only=True)
+class AvailableTelephoneNumberPage:
+    """One page of ``GET /v3/telephone-numbers/available`` (internal to pagination)."""
+
+    items: list[AvailableTelephoneNumber]
+    total_count: int | None = None
+    next_cursor: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -12,10 +12,11 @@ from collections.abc import AsyncIterable, Iterable
 from .._batch import OnResult, RevokeCancelResult
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ..resources.organization_telephone_numbers import AsyncOrganizationTelephoneNumbers
+from ..resources.telephone_numbers import AsyncTelephoneNumbers
 from ._ids import PLAIN_CONTAINERS, read_off_the_loop
 from ._twins import SyncResource, blocking, paging
 
-__all__ = ["OrganizationTelephoneNumbers"]
+__all__ = ["OrganizationTelephoneNumbers", "TelephoneNumbers"]
 
 _Numbers = AsyncOrganizationTelephoneNumbers
 
@@ -30,6 +31,9 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
     retrieve = blocking(_Numbers.retrieve)
     list = paging(_Numbers.list)
     delete = blocking(_Numbers.delete)
+    update = blocking(_Numbers.update)
+    update_agents = blocking(_Numbers.update_agents)
+    update_sip = blocking(_Numbers.update_sip)
 
     def revoke_cancel_many(
         self,
@@ -54,3 +58,10 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
             self._async.revoke_cancel_many, ids, concurrency=concurrency, rate_limit=rate_limit,
             on_result=on_result, timeout=timeout, max_retries=max_retries,
         )
+
+
+class TelephoneNumbers(SyncResource[AsyncTelephoneNumbers]):
+    """Numbers not yet owned, blocking: ``vox.telephone_numbers``."""
+
+    register = blocking(AsyncTelephoneNumbers.register)
+    list_available = paging(AsyncTelephoneNumbers.list_available)

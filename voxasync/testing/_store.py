@@ -78,6 +78,7 @@ class NumberStore:
             "outbound_trunk_id": None,
             "inbound_agent": {"agent_id": str(uuid.uuid4()), "agent_version": "production"},
             "outbound_agent": None,
+            "sms_inbound_agent": None,
             "memo": None,
             "end_at": None,
             "cancel_requested_at": None,
