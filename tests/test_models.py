@@ -76,6 +76,7 @@ def full_record(**overrides: Any) -> dict[str, Any]:
         "outbound_trunk_id": "trunk-out-1",
         "inbound_agent": {"agent_id": "0b6f5a1e-agent-in", "agent_version": "production"},
         "outbound_agent": {"agent_id": "0b6f5a1e-agent-out", "agent_version": "v12"},
+        "sms_inbound_agent": {"agent_id": "0b6f5a1e-agent-sms", "agent_version": "current"},
         "memo": "고객센터 대표번호",
         "end_at": 1_712_592_000_000,
         "cancel_requested_at": 1_710_000_000_000,
