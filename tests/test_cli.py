@@ -27,7 +27,7 @@ from helpers import clean_env, run_python
 RECORD_FIELDS = {
     "id", "number", "provider", "status", "start_at", "created_at", "updated_at",
     "monthly_fee", "address", "inbound_trunk_id", "outbound_trunk_id", "inbound_agent",
-    "outbound_agent", "memo", "end_at", "cancel_requested_at",
+    "outbound_agent", "sms_inbound_agent", "memo", "end_at", "cancel_requested_at",
 }
 
 

@@ -37,7 +37,7 @@ OPTIONAL_INT_FIELDS = ("start_at", "monthly_fee", "end_at", "cancel_requested_at
 REQUIRED_STR_FIELDS = ("id", "number")
 OPTIONAL_STR_FIELDS = ("address", "inbound_trunk_id", "outbound_trunk_id", "memo")
 ENUM_FIELDS = ("provider", "status")
-AGENT_FIELDS = ("inbound_agent", "outbound_agent")
+AGENT_FIELDS = ("inbound_agent", "outbound_agent", "sms_inbound_agent")
 ALL_FIELDS = frozenset(
     REQUIRED_INT_FIELDS
     + OPTIONAL_INT_FIELDS
@@ -76,6 +76,7 @@ def full_record(**overrides: Any) -> dict[str, Any]:
         "outbound_trunk_id": "trunk-out-1",
         "inbound_agent": {"agent_id": "0b6f5a1e-agent-in", "agent_version": "production"},
         "outbound_agent": {"agent_id": "0b6f5a1e-agent-out", "agent_version": "v12"},
+        "sms_inbound_agent": {"agent_id": "0b6f5a1e-agent-sms", "agent_version": "current"},
         "memo": "고객센터 대표번호",
         "end_at": 1_712_592_000_000,
         "cancel_requested_at": 1_710_000_000_000,

@@ -25,11 +25,14 @@ from voxasync import (
     APIStatusError,
     APITimeoutError,
     AsyncVox,
+    AvailableTelephoneNumber,
+    LineType,
     NotFoundError,
     OrganizationTelephoneNumber,
     Provider,
     RateLimitError,
     RawResponse,
+    SmsCapability,
     TelephoneNumberStatus,
     TelephoneNumberTermination,
     Vox,
@@ -226,3 +229,53 @@ def module_surface() -> None:
     version: str = voxasync.__version__
     cap: float = voxasync.MAX_RETRY_AFTER
     sentinel: voxasync.NotGiven = voxasync.NOT_GIVEN
+
+
+async def number_surface_async(vox: AsyncVox) -> None:
+    numbers = vox.organization_telephone_numbers
+    agent = AgentMapping(agent_id="a")
+    updated: OrganizationTelephoneNumber = await numbers.update("id", memo="text")
+    cleared: OrganizationTelephoneNumber = await numbers.update("id", memo=None, timeout=5.0)
+    mapped: OrganizationTelephoneNumber = await numbers.update_agents(
+        "id", inbound_agent=agent, outbound_agent=None, sms_inbound_agent=NOT_GIVEN
+    )
+    sip: OrganizationTelephoneNumber = await numbers.update_sip(
+        "id", address="sip:a", auth_username="u", auth_password="p", memo=None, max_retries=0
+    )
+    registered: OrganizationTelephoneNumber = await vox.telephone_numbers.register(
+        number="07011112222", address="sip:a", auth_username=None, auth_password="p"
+    )
+    async for item in vox.telephone_numbers.list_available(
+        line_type=LineType.MOBILE, limit=10, sort_by="monthly_fee", sort_order="asc"
+    ):
+        assert_type(item, AvailableTelephoneNumber)
+        capable: bool = item.sms_capable.send and item.sms_capable.recv
+        line: LineType | str = item.line_type
+        fee: int | None = item.monthly_fee
+    sms: AgentMapping | None = updated.sms_inbound_agent
+
+    await numbers.update("id", memo=3)  # type: ignore[arg-type]
+    await numbers.update_agents("id", inbound_agent="agent-id")  # type: ignore[arg-type]
+    await numbers.update_sip("id", address=None)  # type: ignore[arg-type]
+    await vox.telephone_numbers.register(number="0701")  # type: ignore[call-arg]
+    vox.telephone_numbers.list_available(sort_by="created_at")  # type: ignore[arg-type]
+
+
+def number_surface_sync(vox: Vox) -> None:
+    numbers = vox.organization_telephone_numbers
+    updated: OrganizationTelephoneNumber = numbers.update("id", memo="text")
+    mapped: OrganizationTelephoneNumber = numbers.update_agents(
+        "id", sms_inbound_agent=AgentMapping(agent_id="a", agent_version="v2")
+    )
+    sip: OrganizationTelephoneNumber = numbers.update_sip("id", memo="m")
+    registered: OrganizationTelephoneNumber = vox.telephone_numbers.register(
+        number="07011112222", address="sip:a", memo="m"
+    )
+    for item in vox.telephone_numbers.list_available(line_type="voip"):
+        assert_type(item, AvailableTelephoneNumber)
+    for page in vox.telephone_numbers.list_available().pages():
+        items: list[AvailableTelephoneNumber] = page.items
+    capability = SmsCapability(send=True, recv=False)
+
+    numbers.update("id", memo=b"x")  # type: ignore[arg-type]
+    vox.telephone_numbers.register(number=7011112222, address="sip:a")  # type: ignore[arg-type]

@@ -27,8 +27,11 @@ from .errors import (
 )
 from .models import (
     AgentMapping,
+    AvailableTelephoneNumber,
+    LineType,
     OrganizationTelephoneNumber,
     Provider,
+    SmsCapability,
     TelephoneNumberStatus,
     TelephoneNumberTermination,
 )
@@ -43,9 +46,11 @@ __all__ = [
     "AgentMapping",
     "AsyncVox",
     "AuthenticationError",
+    "AvailableTelephoneNumber",
     "BadRequestError",
     "ConflictError",
     "InternalServerError",
+    "LineType",
     "NotFoundError",
     "NotGiven",
     "OrganizationTelephoneNumber",
@@ -53,6 +58,7 @@ __all__ = [
     "Provider",
     "RateLimitError",
     "RawResponse",
+    "SmsCapability",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
     "UnprocessableEntityError",

@@ -29,6 +29,7 @@ from ._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int
 from ._version import __version__
 from .errors import VoxError
 from .resources.organization_telephone_numbers import AsyncOrganizationTelephoneNumbers
+from .resources.telephone_numbers import AsyncTelephoneNumbers
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_MAX_CONNECTIONS", "DEFAULT_TIMEOUT", "AsyncVox"]
 
@@ -181,6 +182,7 @@ class AsyncVox:
     """
 
     organization_telephone_numbers: AsyncOrganizationTelephoneNumbers
+    telephone_numbers: AsyncTelephoneNumbers
 
     def __init__(
         self,
@@ -229,6 +231,7 @@ class AsyncVox:
         # A copy keeps the pool's owner alive (and so unwarned) while the copy is in use.
         self._owner = owner
         self.organization_telephone_numbers = AsyncOrganizationTelephoneNumbers(pipeline)
+        self.telephone_numbers = AsyncTelephoneNumbers(pipeline)
 
     def with_options(
         self,

@@ -4,9 +4,9 @@ Rules it enforces, because the API documents them and a silent coercion would hi
 answer:
 
 - ``int`` fields take JSON integers only (not strings, floats or booleans); ``str`` fields take
-  strings only.
-- An open enum field (``SomeStrEnum | str``, such as ``provider`` / ``status``) becomes the
-  member when the value is known, else stays the string sent.
+  strings only; ``bool`` fields take ``true``/``false`` only (not ``0``, ``1`` or ``"yes"``).
+- An open enum field (``SomeStrEnum | str``, such as ``provider`` / ``status`` /
+  ``line_type``) becomes the member when the value is known, else stays the string sent.
 - Unknown keys are kept: the service adds fields without notice. A record (an attrs class
   with an ``extra`` field, see ``models.Record``) gets them in ``extra``, as sent.
 
@@ -92,6 +92,12 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_str(value: object, _: type) -> str:
     if type(value) is not str:
         raise TypeError(f"expected a string, got {type(value).__name__} {value!r:.40}")
+    return value
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected a boolean, got {type(value).__name__} {value!r:.40}")
     return value
 
 
@@ -184,6 +190,7 @@ def make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(bool, _strict_bool)
     converter.register_structure_hook_factory(is_open_enum, _open_enum_hook)
     converter.register_structure_hook_factory(is_optional, _optional_hook)
     converter.register_structure_hook_factory(is_record, _record_structure_hook)

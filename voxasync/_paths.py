@@ -6,9 +6,11 @@ import re
 from typing import Final
 from urllib.parse import quote
 
-__all__ = ["NUMBERS_PATH", "number_path"]
+__all__ = ["AVAILABLE_PATH", "NUMBERS_PATH", "REGISTER_PATH", "number_path"]
 
 NUMBERS_PATH: Final = "/v3/organization-telephone-numbers"
+REGISTER_PATH: Final = "/v3/telephone-numbers/register"
+AVAILABLE_PATH: Final = "/v3/telephone-numbers/available"
 
 # The characters ``quote`` never escapes (ASCII letters, digits, ``_.-~``): a plain ``str`` id
 # made of these alone (every UUID) is its own encoding, and skips ``quote``.

@@ -18,10 +18,11 @@ deadline. Resources use the pipeline only through its verbs (:meth:`Pipeline.get
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import aiohttp
 import attrs
@@ -44,17 +45,34 @@ from .errors import (
     make_status_error,
 )
 
-__all__ = ["Method", "Pipeline", "Recover", "Request"]
+__all__ = ["SECRET_FIELDS", "Method", "Pipeline", "Recover", "Request", "redacted"]
 
 logger = logging.getLogger("voxasync")
 
 T = TypeVar("T")
+
+SECRET_FIELDS: Final = frozenset({"auth_password"})
+"""Request body fields that are secrets: never logged, never in a repr."""
 
 Method: TypeAlias = Literal["GET", "POST", "PATCH", "DELETE"]
 Recover: TypeAlias = Callable[[], Awaitable[T | None]]
 """For a call that is not idempotent: asked, when a retry is refused after an earlier
 attempt may have taken effect, whether the desired state holds anyway. A value it returns
 is the call's result; ``None`` lets the refusal stand."""
+
+
+def redacted(body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """``body`` fit for a log line or a repr: each secret field's value is ``"***"``."""
+    if body is None or not SECRET_FIELDS.intersection(body):
+        return body
+    return {
+        name: "***" if name in SECRET_FIELDS and value is not None else value
+        for name, value in body.items()
+    }
+
+
+def _body_repr(body: Mapping[str, Any] | None) -> str:
+    return repr(redacted(body))
 
 
 @attrs.frozen
@@ -65,7 +83,7 @@ class Request(Generic[T]):
     path: str
     model: type[T]
     params: Sequence[tuple[str, str]] | None = None
-    json: Mapping[str, Any] | None = None
+    json: Mapping[str, Any] | None = attrs.field(default=None, repr=_body_repr)
     recover: Recover[T] | None = None
 
 
@@ -305,12 +323,18 @@ def _reason(error: VoxError) -> str:
 def _log_request(request: Request[Any], transport: Transport) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
-            "request %s %s params=%s headers=%s",
+            "request %s %s params=%s headers=%s body=%s",
             request.method,
             request.path,
             request.params,
             transport.redacted_headers(),
+            _json_text(redacted(request.json)),
         )
+
+
+def _json_text(body: Mapping[str, Any] | None) -> str:
+    """A request body as the JSON it is sent as (``-`` for none)."""
+    return "-" if body is None else json.dumps(body, ensure_ascii=False)
 
 
 def _log_response(request: Request[Any], response: RawResponse, started: float) -> None:

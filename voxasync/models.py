@@ -4,9 +4,10 @@ Field names and values are exactly the API's: timestamps stay ``int`` millisecon
 epoch, as sent. Each timestamp also has a read-only ``*_datetime`` property that gives it as
 a timezone-aware UTC :class:`~datetime.datetime`.
 
-``provider`` and ``status`` are *open* enums: a value the SDK knows becomes a member of
-:class:`Provider` / :class:`TelephoneNumberStatus` (which compares equal to its string), and
-a value the server adds later is kept as the plain string it sent.
+``provider``, ``status`` and ``line_type`` are *open* enums: a value the SDK knows becomes a
+member of :class:`Provider` / :class:`TelephoneNumberStatus` / :class:`LineType` (which
+compares equal to its string), and a value the server adds later is kept as the plain
+string it sent.
 
 Every record keeps the fields this SDK does not know yet in :attr:`Record.extra` (as sent),
 and turns back into the API's JSON with :meth:`Record.to_dict` / :meth:`Record.to_json`.
@@ -29,9 +30,13 @@ from ._extra import NO_EXTRA_FIELDS
 
 __all__ = [
     "AgentMapping",
+    "AvailableTelephoneNumber",
+    "AvailableTelephoneNumberPage",
+    "LineType",
     "OrganizationTelephoneNumber",
     "Provider",
     "Record",
+    "SmsCapability",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
 ]
@@ -54,6 +59,18 @@ class TelephoneNumberStatus(enum.StrEnum):
     CANCEL_REQUESTED = "cancel_requested"
     """Termination was requested and takes effect at ``end_at``: ``revoke_cancel`` undoes it."""
     EXPIRED = "expired"
+
+
+class LineType(enum.StrEnum):
+    """The kind of a number for sale. The server may add values; unknown ones stay ``str``."""
+
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    VOIP = "voip"
+    UAN = "uan"
+    """A representative number (대표번호)."""
+    PERSONAL = "personal"
+    TOLL_FREE = "toll_free"
 
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
@@ -95,11 +112,16 @@ class Record:
 
 @attrs.frozen(kw_only=True)
 class AgentMapping(Record):
-    """The voice agent a number routes calls to (or from)."""
+    """The voice agent a number routes calls (or SMS) to, and which version of it.
+
+    Pass one to ``update_agents``: ``AgentMapping(agent_id=...)`` maps the agent's
+    ``"current"`` version. The version is checked when the mapping is sent, not here, so that
+    a version the server starts sending later never breaks reading a record.
+    """
 
     agent_id: str
-    agent_version: str
-    """``"current"``, ``"production"`` or ``"v<N>"``."""
+    agent_version: str = "current"
+    """``"current"``, ``"production"`` or ``"v<N>"`` (N >= 1)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -121,6 +143,8 @@ class OrganizationTelephoneNumber(Record):
     outbound_trunk_id: str | None = None
     inbound_agent: AgentMapping | None = None
     outbound_agent: AgentMapping | None = None
+    sms_inbound_agent: AgentMapping | None = None
+    """The agent that receives SMS on the number."""
     memo: str | None = None
     end_at: int | None = None
     """When service ends; ``None`` when no termination is scheduled."""
@@ -166,6 +190,37 @@ class TelephoneNumberTermination(Record):
     @property
     def effective_datetime(self) -> _dt.datetime:
         return ms_to_datetime(self.effective_at)
+
+
+@attrs.frozen(kw_only=True)
+class SmsCapability(Record):
+    """Whether a number for sale can send and receive SMS."""
+
+    send: bool
+    recv: bool
+
+
+@attrs.frozen(kw_only=True)
+class AvailableTelephoneNumber(Record):
+    """A number that can be bought, from ``telephone_numbers.list_available``."""
+
+    id: str
+    number: str
+    """Digits only, e.g. ``"07011112222"``."""
+    line_type: LineType | str
+    monthly_fee: int | None
+    """Monthly fee in KRW."""
+    provider: Provider | str
+    sms_capable: SmsCapability
+
+
+@attrs.frozen(kw_only=True)
+class AvailableTelephoneNumberPage:
+    """One page of ``GET /v3/telephone-numbers/available`` (internal to pagination)."""
+
+    items: list[AvailableTelephoneNumber]
+    total_count: int | None = None
+    next_cursor: str | None = None
 
 
 @attrs.frozen(kw_only=True)

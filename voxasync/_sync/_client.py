@@ -18,7 +18,7 @@ import attrs
 from .._client import DEFAULT_MAX_CONNECTIONS, AsyncVox
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._lifetime import Lifetime
-from ._resources import OrganizationTelephoneNumbers
+from ._resources import OrganizationTelephoneNumbers, TelephoneNumbers
 
 __all__ = ["Vox"]
 
@@ -40,6 +40,7 @@ class Vox:
     """
 
     organization_telephone_numbers: OrganizationTelephoneNumbers
+    telephone_numbers: TelephoneNumbers
 
     def __init__(
         self,
@@ -89,6 +90,7 @@ class Vox:
         self.organization_telephone_numbers = OrganizationTelephoneNumbers(
             lifetime, async_client.organization_telephone_numbers
         )
+        self.telephone_numbers = TelephoneNumbers(lifetime, async_client.telephone_numbers)
 
     @property
     def base_url(self) -> str:

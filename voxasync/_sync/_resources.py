@@ -16,10 +16,19 @@ from ..resources.organization_telephone_numbers import (
     AsyncOrganizationTelephoneNumbers,
     AsyncOrganizationTelephoneNumbersWithRawResponse,
 )
+from ..resources.telephone_numbers import (
+    AsyncTelephoneNumbers,
+    AsyncTelephoneNumbersWithRawResponse,
+)
 from ._ids import PLAIN_CONTAINERS, read_off_the_loop
 from ._twins import SyncResource, blocking, paging
 
-__all__ = ["OrganizationTelephoneNumbers", "OrganizationTelephoneNumbersWithRawResponse"]
+__all__ = [
+    "OrganizationTelephoneNumbers",
+    "OrganizationTelephoneNumbersWithRawResponse",
+    "TelephoneNumbers",
+    "TelephoneNumbersWithRawResponse",
+]
 
 _Numbers = AsyncOrganizationTelephoneNumbers
 _RawNumbers = AsyncOrganizationTelephoneNumbersWithRawResponse
@@ -31,6 +40,9 @@ class OrganizationTelephoneNumbersWithRawResponse(SyncResource[_RawNumbers]):
     revoke_cancel = blocking(_RawNumbers.revoke_cancel)
     retrieve = blocking(_RawNumbers.retrieve)
     delete = blocking(_RawNumbers.delete)
+    update = blocking(_RawNumbers.update)
+    update_agents = blocking(_RawNumbers.update_agents)
+    update_sip = blocking(_RawNumbers.update_sip)
 
 
 class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
@@ -43,6 +55,9 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
     retrieve = blocking(_Numbers.retrieve)
     list = paging(_Numbers.list)
     delete = blocking(_Numbers.delete)
+    update = blocking(_Numbers.update)
+    update_agents = blocking(_Numbers.update_agents)
+    update_sip = blocking(_Numbers.update_sip)
 
     @functools.cached_property
     def with_raw_response(self) -> OrganizationTelephoneNumbersWithRawResponse:
@@ -74,3 +89,21 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
             self._async.revoke_cancel_many, ids, concurrency=concurrency, rate_limit=rate_limit,
             on_result=on_result, timeout=timeout, max_retries=max_retries,
         )
+
+
+class TelephoneNumbers(SyncResource[AsyncTelephoneNumbers]):
+    """Numbers not yet owned, blocking: ``vox.telephone_numbers``."""
+
+    register = blocking(AsyncTelephoneNumbers.register)
+    list_available = paging(AsyncTelephoneNumbers.list_available)
+
+    @functools.cached_property
+    def with_raw_response(self) -> TelephoneNumbersWithRawResponse:
+        """The same operations, each returning a ``RawResponse`` (see ``AsyncVox``'s)."""
+        return TelephoneNumbersWithRawResponse(self._lifetime, self._async.with_raw_response)
+
+
+class TelephoneNumbersWithRawResponse(SyncResource[AsyncTelephoneNumbersWithRawResponse]):
+    """``vox.telephone_numbers.with_raw_response``, blocking."""
+
+    register = blocking(AsyncTelephoneNumbersWithRawResponse.register)

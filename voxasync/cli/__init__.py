@@ -7,9 +7,19 @@
     vox numbers revoke-cancel [ID ...] [--from-file FILE|-] [--all-pending]
                               [--concurrency N] [--rate R] [--dry-run] [--json]
     vox numbers delete ID [--yes] [--json]
+    vox numbers update ID (--memo TEXT | --clear-memo) [--json]
+    vox numbers set-agents ID [--inbound AGENT_ID[@VERSION] | --clear-inbound]
+                              [--outbound ... | --clear-outbound]
+                              [--sms-inbound ... | --clear-sms-inbound] [--json]
+    vox numbers sip ID [--address URI] [--auth-username NAME] [--auth-password-file PATH|-]
+                       [--clear-auth] [--memo TEXT | --clear-memo] [--json]
+    vox numbers register NUMBER --address URI [--auth-username NAME]
+                                [--auth-password-file PATH|-] [--memo TEXT] [--json]
+    vox numbers available [--line-type T] [--sort-by number|monthly_fee] [--json]
     vox demo
 
-Parsing lives in ``_parser``, the commands in ``_commands``, what they print in ``_output``,
+Parsing lives in ``_parser`` (``_edit_parsers`` for the commands that change numbers), the
+commands in ``_commands`` (``_edit_commands``), what they print in ``_output``,
 the client (``--sandbox`` or the real API) in ``_sandbox``. Standard library only besides
 the SDK, and imported only by the entry points, never by ``import voxasync``.
 """

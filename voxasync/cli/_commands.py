@@ -20,6 +20,18 @@ from .._paths import number_path
 from .._sync import Vox
 from ..errors import VoxError
 from ..models import OrganizationTelephoneNumber
+from ._edit_commands import (
+    AvailableInputs,
+    RegisterInputs,
+    SetAgentsInputs,
+    SipInputs,
+    UpdateInputs,
+    run_available,
+    run_register,
+    run_set_agents,
+    run_sip,
+    run_update,
+)
 from ._output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -342,6 +354,11 @@ COMMANDS: Final[Mapping[str, Command[Any]]] = {
     "numbers get": Command(GetInputs.read, run_get),
     "numbers revoke-cancel": Command(RevokeCancelInputs.read, run_revoke_cancel),
     "numbers delete": Command(DeleteInputs.read, run_delete),
+    "numbers update": Command(UpdateInputs.read, run_update),
+    "numbers set-agents": Command(SetAgentsInputs.read, run_set_agents),
+    "numbers sip": Command(SipInputs.read, run_sip),
+    "numbers register": Command(RegisterInputs.read, run_register),
+    "numbers available": Command(AvailableInputs.read, run_available),
 }
 
 #: Commands that need no client.

@@ -21,7 +21,7 @@ from ..errors import (
     APIStatusError,
     APITimeoutError,
 )
-from ..models import OrganizationTelephoneNumber
+from ..models import AvailableTelephoneNumber, OrganizationTelephoneNumber
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
@@ -105,6 +105,19 @@ def numbers_table(numbers: Sequence[OrganizationTelephoneNumber]) -> str:
 def restored_table(numbers: Sequence[OrganizationTelephoneNumber]) -> str:
     rows = [[n.id, n.number, str(n.status)] for n in numbers]
     return format_table(["ID", "NUMBER", "STATUS"], rows)
+
+
+def available_table(numbers: Sequence[AvailableTelephoneNumber]) -> str:
+    """Numbers for sale; SMS as ``send/recv``, ``-`` for what the number cannot do."""
+    rows = [
+        [
+            n.id, n.number, str(n.line_type),
+            "-" if n.monthly_fee is None else f"{n.monthly_fee:,}",
+            f"{'send' if n.sms_capable.send else '-'}/{'recv' if n.sms_capable.recv else '-'}",
+        ]
+        for n in numbers
+    ]
+    return format_table(["ID", "NUMBER", "LINE_TYPE", "MONTHLY_FEE (KRW)", "SMS"], rows)
 
 
 def record_lines(record: OrganizationTelephoneNumber) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Final, NoReturn, TypeAlias
 
 from .._version import __version__
 from ..models import TelephoneNumberStatus
+from ._edit_parsers import add_available, add_register, add_set_agents, add_sip, add_update
 
 KNOWN_STATUSES: Final = tuple(status.value for status in TelephoneNumberStatus)
 
@@ -171,6 +172,11 @@ _NUMBERS_ACTIONS: Final[tuple[tuple[str, _AddAction], ...]] = (
     ("get", _add_get),
     ("revoke-cancel", _add_revoke_cancel),
     ("delete", _add_delete),
+    ("update", add_update),
+    ("set-agents", add_set_agents),
+    ("sip", add_sip),
+    ("register", add_register),
+    ("available", add_available),
 )
 
 
@@ -189,7 +195,8 @@ def _add_numbers(commands: _Actions) -> None:
     numbers = commands.add_parser(
         "numbers", parents=[common], help="the organization's telephone numbers",
         allow_abbrev=False,
-        description="List, inspect, restore and terminate the organization's numbers.",
+        description="List, inspect, restore, change, register and terminate the "
+        "organization's numbers; list numbers for sale.",
     )
     actions = numbers.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, add in _NUMBERS_ACTIONS:

@@ -59,6 +59,7 @@ def seed_sandbox(server: FakeVoxServer) -> list[str]:
             provider=provider,
             status=status,
             memo=memo,
+            address="sip:pbx.example.co.kr:5060" if provider == "custom" else None,
         )
         ids.append(record["id"])
     return ids

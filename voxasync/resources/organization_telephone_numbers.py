@@ -19,12 +19,14 @@ from .._pipeline import Pipeline
 from .._raw import RawResource, raw
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes, check_int
 from ..models import (
+    AgentMapping,
     OrganizationTelephoneNumber,
     OrganizationTelephoneNumberPage,
     Provider,
     TelephoneNumberStatus,
     TelephoneNumberTermination,
 )
+from ._bodies import agents_body, memo_body, sip_body
 
 __all__ = [
     "AsyncOrganizationTelephoneNumbers",
@@ -35,7 +37,6 @@ __all__ = [
 
 StatusFilter = TelephoneNumberStatus | str | Iterable[TelephoneNumberStatus | str]
 """One status, or several (sent as repeated ``status=`` parameters)."""
-
 
 
 def _non_empty_str(name: str, value: object) -> str:
@@ -234,6 +235,70 @@ class AsyncOrganizationTelephoneNumbers:
 
         return await api.delete(path, TelephoneNumberTermination, recover=termination_if_scheduled)
 
+    # -- PATCH: an argument left out is not sent; None is sent as null (cleared) -----------
+
+    async def update(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        memo: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumber:
+        """Change a number's memo (at most 200 characters); ``memo=None`` clears it."""
+        body = memo_body(memo)
+        path = number_path(organization_telephone_number_id)
+        api = self._api.with_options(timeout, max_retries)
+        return await api.patch(path, OrganizationTelephoneNumber, json=body)
+
+    async def update_agents(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        inbound_agent: AgentMapping | NotGiven | None = NOT_GIVEN,
+        outbound_agent: AgentMapping | NotGiven | None = NOT_GIVEN,
+        sms_inbound_agent: AgentMapping | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumber:
+        """Map agents to a number: each an ``AgentMapping``, or ``None`` to unmap it.
+
+        A mapping left out stays as it is. Changing ``sms_inbound_agent`` does not move
+        chats that already exist. An expired number cannot be mapped.
+        """
+        body = agents_body(
+            inbound_agent=inbound_agent,
+            outbound_agent=outbound_agent,
+            sms_inbound_agent=sms_inbound_agent,
+        )
+        path = number_path(organization_telephone_number_id, "agent")
+        api = self._api.with_options(timeout, max_retries)
+        return await api.patch(path, OrganizationTelephoneNumber, json=body)
+
+    async def update_sip(
+        self,
+        organization_telephone_number_id: str,
+        *,
+        address: str | NotGiven = NOT_GIVEN,
+        auth_username: str | NotGiven | None = NOT_GIVEN,
+        auth_password: str | NotGiven | None = NOT_GIVEN,
+        memo: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OrganizationTelephoneNumber:
+        """Change the SIP trunk settings of a custom number.
+
+        The API requires ``auth_password`` whenever ``address`` or ``auth_username``
+        changes: pass it again (or ``None`` for a trunk without authentication). The
+        password is a secret: it never appears in a log line, a repr or an error.
+        """
+        body = sip_body(
+            address=address, auth_username=auth_username, auth_password=auth_password,
+            memo=memo,
+        )
+        path = number_path(organization_telephone_number_id, "sip")
+        api = self._api.with_options(timeout, max_retries)
+        return await api.patch(path, OrganizationTelephoneNumber, json=body)
 
 class AsyncOrganizationTelephoneNumbersWithRawResponse(
     RawResource[AsyncOrganizationTelephoneNumbers]
@@ -243,3 +308,6 @@ class AsyncOrganizationTelephoneNumbersWithRawResponse(
     revoke_cancel = raw(AsyncOrganizationTelephoneNumbers.revoke_cancel)
     retrieve = raw(AsyncOrganizationTelephoneNumbers.retrieve)
     delete = raw(AsyncOrganizationTelephoneNumbers.delete)
+    update = raw(AsyncOrganizationTelephoneNumbers.update)
+    update_agents = raw(AsyncOrganizationTelephoneNumbers.update_agents)
+    update_sip = raw(AsyncOrganizationTelephoneNumbers.update_sip)

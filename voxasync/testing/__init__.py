@@ -24,13 +24,21 @@ What it implements, following the public API reference:
   ``cursor``, ``limit`` 1..100, ``sort_by=created_at``, ``sort_order``; ``status[]`` is 400),
   ``GET`` one, and ``DELETE`` (vox numbers go to ``cancel_requested`` until the end of the
   paid period; custom numbers expire at once).
+- ``PATCH .../{id}`` (memo), ``.../{id}/agent`` and ``.../{id}/sip`` (custom numbers only;
+  ``auth_password`` required with a new address or user name), each answering the updated
+  record; an empty body, an unknown field or a bad value is 400 ``VALIDATION_ERROR``, and
+  mapping an agent to an expired number is 409 ``INVALID_STATUS``.
+- ``POST /v3/telephone-numbers/register`` (409 ``ALREADY_EXISTS`` for a number in service)
+  and ``GET /v3/telephone-numbers/available`` over a seeded set of numbers for sale.
 - A wrong or missing bearer key is 401 ``UNAUTHORIZED``.
 
 Faults (:class:`Fault`) are queued with :meth:`FakeVoxServer.inject` and consumed one per
 matching request; every request is logged in :attr:`FakeVoxServer.requests`.
 
-Inside: ``_store`` holds the records and the API's rules, ``_faults`` the faults and how
-they are delivered, ``_server`` the thread, the routing table and the request log.
+Inside: ``_store`` holds the records and the API's rules (``_edits`` checks the bodies of
+the calls that change numbers, ``_catalog`` holds the numbers for sale, ``_rules`` what they
+share), ``_faults`` the faults and how they are delivered, ``_routes`` the routing table,
+``_server`` the thread and the request log.
 """
 
 from .._retry import instant_retries

@@ -1,4 +1,6 @@
-"""The fake server itself: its thread and loop, the routing table, the request log."""
+"""The fake server itself: its thread and loop, the request log, faults to deliver.
+
+The routing table (:data:`ROUTES`) lives in ``_routes``."""
 
 from __future__ import annotations
 
@@ -7,78 +9,24 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any, Self
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 import attrs
 from aiohttp import web
 
 from ._faults import Fault, serve
-from ._store import ApiError, NumberStore, Query
+from ._routes import ROUTES, Call, decoded, find_route, target
+from ._store import ApiError, NumberStore
 
-_NUMBERS = ("v3", "organization-telephone-numbers")
-
-
-@attrs.frozen
-class Call:
-    """What a route's handler gets: the path parameters (decoded) and the query."""
-
-    params: Mapping[str, str]
-    query: Query
-
-
-Handler = Callable[[NumberStore, Call], Any]
-
-
-@attrs.frozen
-class Route:
-    """``method`` on ``path`` (segments; ``{name}`` is a parameter) answers 200 with what
-    ``handler`` returns."""
-
-    method: str
-    path: tuple[str, ...]
-    handler: Handler
-
-
-ROUTES: tuple[Route, ...] = (
-    Route("GET", _NUMBERS, lambda store, call: store.list(call.query)),
-    Route("GET", (*_NUMBERS, "{id}"), lambda store, call: store.retrieve(call.params["id"])),
-    Route("DELETE", (*_NUMBERS, "{id}"), lambda store, call: store.delete(call.params["id"])),
-    Route("POST", (*_NUMBERS, "{id}", "revoke-cancel"),
-          lambda store, call: store.revoke_cancel(call.params["id"])),
-)
-"""Every endpoint the fake serves. A path under a known resource (its first two segments)
-with no route for the method is 405; any other path is 404."""
-
-
-def _match(pattern: tuple[str, ...], segments: Sequence[str]) -> dict[str, str] | None:
-    """The path parameters if ``segments`` (still percent-encoded) fit ``pattern``."""
-    if len(pattern) != len(segments):
-        return None
-    params = {}
-    for expected, segment in zip(pattern, segments, strict=True):
-        if expected.startswith("{") and expected.endswith("}"):
-            params[expected[1:-1]] = unquote(segment)
-        elif expected != segment:
-            return None
-    return params
+__all__ = ["ROUTES", "FakeVoxServer", "RecordedRequest"]
 
 
 async def _add_request_id(_: web.Request, response: web.StreamResponse) -> None:
     """Every answer carries an ``x-request-id``, as vox.ai's do (a Fault may set its own)."""
     response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
-
-
-def _find_route(method: str, segments: Sequence[str]) -> tuple[Route, dict[str, str]]:
-    for route in ROUTES:
-        params = _match(route.path, segments)
-        if params is not None and route.method == method:
-            return route, params
-    if not any(tuple(segments[:2]) == route.path[:2] for route in ROUTES):
-        raise ApiError(404, "NOT_FOUND", "요청한 경로를 찾을 수 없습니다.")
-    raise ApiError(405, "METHOD_NOT_ALLOWED", "지원하지 않는 요청입니다.")
 
 
 async def _send_then_close(request: web.Request, response: web.StreamResponse) -> None:
@@ -100,6 +48,9 @@ class RecordedRequest:
     number_id: str | None
     """The decoded id segment, for single-number endpoints."""
     action: str | None
+    """What follows the id (``"revoke-cancel"``, ``"agent"``, ``"sip"``; ``""`` for the
+    number itself), or the last segment under ``/v3/telephone-numbers`` (``"register"``,
+    ``"available"``)."""
     query: tuple[tuple[str, str], ...]
     headers: Mapping[str, str]
     authorized: bool
@@ -110,6 +61,9 @@ class RecordedRequest:
     fault: Fault | None = None
     peer: str = ""
     """The client's ``host:port``: requests on one kept-alive connection share it."""
+    json: Any = attrs.field(default=None, repr=False)
+    """The decoded JSON body, or ``None`` (no body, or not JSON). Left out of the repr: it
+    may hold a SIP password."""
 
 
 @attrs.define
@@ -263,6 +217,23 @@ class FakeVoxServer:
             raise KeyError(f"no number with id {number_id!r} on this FakeVoxServer")
         return record
 
+    def add_available_number(self, number: str, **fields: Any) -> dict[str, Any]:
+        """Put a number up for sale (``line_type``, ``monthly_fee``, ``sms_capable``, ...)."""
+        with self._lock:
+            return self._store.catalog.add(number=number, **fields)
+
+    @property
+    def available_numbers(self) -> list[dict[str, Any]]:
+        """The numbers for sale (copies): a fixed seed set, and any added since."""
+        with self._lock:
+            return self._store.catalog.all()
+
+    def sip_credentials(self, number_id: str) -> dict[str, Any]:
+        """The SIP ``auth_username`` / ``auth_password`` last set for a number (never in
+        its record, as on the real service)."""
+        with self._lock:
+            return self._store.credentials(number_id)
+
     @property
     def numbers(self) -> list[dict[str, Any]]:
         """Every record (copies), in the order they were added."""
@@ -348,8 +319,8 @@ class FakeVoxServer:
     async def _handle_counted(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
         segments = raw_path.strip("/").split("/")
-        number_id = unquote(segments[2]) if len(segments) >= 3 else None
-        action = segments[3] if len(segments) == 4 else ("" if len(segments) == 3 else None)
+        number_id, action = target(segments)
+        body = await request.read()
         query = tuple(parse_qsl(request.query_string, keep_blank_values=True))
         authorized = request.headers.get("Authorization") == f"Bearer {self.api_key}"
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -362,7 +333,7 @@ class FakeVoxServer:
             entry = RecordedRequest(
                 method=request.method, path=raw_path, number_id=number_id, action=action,
                 query=query, headers=headers, authorized=authorized, received_at=received_at,
-                status=status, fault=fault, peer=peer,
+                status=status, fault=fault, peer=peer, json=decoded(body),
             )
             with self._lock:
                 self._requests.append(entry)
@@ -371,9 +342,9 @@ class FakeVoxServer:
             try:
                 if not authorized:
                     raise ApiError(401, "UNAUTHORIZED", "유효하지 않은 API 키입니다.")
-                route, params = _find_route(request.method, segments)
+                route, params = find_route(request.method, segments)
                 with self._lock:
-                    return 200, route.handler(self._store, Call(params, query))
+                    return 200, route.handler(self._store, Call(params, query, body))
             except ApiError as error:
                 return error.status, error.payload()
 

@@ -6,48 +6,35 @@ server holds the lock and turns an :class:`ApiError` into a response.
 
 from __future__ import annotations
 
-import base64
 import copy
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from . import _edits
+from ._catalog import Catalog
+from ._rules import (
+    ApiError,
+    Query,
+    check_choice,
+    decode_cursor,
+    default_code,
+    error_payload,
+    page,
+    page_limit,
+    single_params,
+)
+
+__all__ = ["DAY_MS", "ApiError", "NumberStore", "Query", "default_code", "error_payload"]
+
 DAY_MS = 24 * 60 * 60 * 1000
-_LIST_KEYS = frozenset({"provider", "status", "cursor", "limit", "sort_by", "sort_order"})
 _SINGLE_LIST_KEYS = ("provider", "cursor", "limit", "sort_by", "sort_order")
 _STATUSES = ("active", "scheduled", "cancel_requested", "expired")
-
-Query = Sequence[tuple[str, str]]
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-class ApiError(Exception):
-    """A refusal by the API's rules; the server answers it as an error envelope."""
-
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
-
-    def payload(self) -> dict[str, Any]:
-        return error_payload(self.code, self.message, self.details)
-
-
-def error_payload(code: str, message: str, details: Mapping[str, Any]) -> dict[str, Any]:
-    """The API's error envelope."""
-    return {"error": {"code": code, "message": message, "details": dict(details)}}
-
-
-def default_code(status: int) -> str:
-    """The envelope code the API uses for ``status`` when a fault names none."""
-    return {
-        400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-        408: "REQUEST_TIMEOUT", 409: "CONFLICT", 422: "UNPROCESSABLE_ENTITY",
-        429: "RATE_LIMITED",
-    }.get(status, "INTERNAL_ERROR")
 
 
 class NumberStore:
@@ -56,6 +43,10 @@ class NumberStore:
     def __init__(self) -> None:
         self._numbers: dict[str, dict[str, Any]] = {}
         self._serial = 0
+        self.catalog = Catalog()
+        """The numbers for sale."""
+        self._credentials: dict[str, dict[str, Any]] = {}
+        """SIP credentials by number id: set, never shown in a record."""
 
     # -- seeding and inspecting ----------------------------------------------------------
 
@@ -78,6 +69,7 @@ class NumberStore:
             "outbound_trunk_id": None,
             "inbound_agent": {"agent_id": str(uuid.uuid4()), "agent_version": "production"},
             "outbound_agent": None,
+            "sms_inbound_agent": None,
             "memo": None,
             "end_at": None,
             "cancel_requested_at": None,
@@ -141,13 +133,56 @@ class NumberStore:
         ]
         matching.sort(key=lambda r: (r["created_at"], r["id"]),
                       reverse=single["sort_order"] == "desc")
-        page = copy.deepcopy(matching[offset: offset + limit])
-        end = offset + len(page)
-        return {
-            "items": page,
-            "total_count": len(matching),
-            "next_cursor": _encode_cursor(end) if end < len(matching) else None,
-        }
+        return copy.deepcopy(page(matching, offset, limit))
+
+    def update(self, number_id: str, raw: bytes) -> dict[str, Any]:
+        body = _edits.memo_update(raw)
+        return self._changed(self._existing(number_id), body)
+
+    def update_agents(self, number_id: str, raw: bytes) -> dict[str, Any]:
+        record = self._existing(number_id)
+        body = _edits.agents_update(raw)
+        mapped = any(value is not None for value in body.values())
+        if mapped and record["status"] == "expired":
+            raise ApiError(409, "INVALID_STATUS", "만료된 번호에는 에이전트를 연결할 수 없습니다.",
+                           field="status", reason="expired")
+        return self._changed(record, body)
+
+    def update_sip(self, number_id: str, raw: bytes) -> dict[str, Any]:
+        record = self._existing(number_id)
+        body = _edits.sip_update(raw)
+        if record["provider"] != "custom":
+            raise ApiError(400, "VALIDATION_ERROR", "SIP 설정은 직접 등록한 번호에만 있습니다.",
+                           field="provider", reason="not_custom_number",
+                           allowed_values=["custom"])
+        self._credentials.setdefault(number_id, {}).update(_edits.credentials(body))
+        shown = {k: v for k, v in body.items() if k in ("address", "memo")}
+        return self._changed(record, shown)
+
+    def register(self, raw: bytes) -> dict[str, Any]:
+        """A new ``custom`` number; 409 if the number is already in service here."""
+        body = _edits.registration(raw)
+        taken = any(r["number"] == body["number"] and r["status"] != "expired"
+                    for r in self._numbers.values())
+        if taken:
+            raise ApiError(409, "ALREADY_EXISTS", "이미 등록된 번호입니다.",
+                           field="number", reason="already_registered")
+        now = now_ms()
+        record = self.add(
+            id=None, number=body["number"], provider="custom", status="active",
+            start_at=now, created_at=now, updated_at=now, inbound_agent=None,
+            address=body["address"], memo=body.get("memo"),
+        )
+        self._credentials[record["id"]] = _edits.credentials(body)
+        return record
+
+    def credentials(self, number_id: str) -> dict[str, Any]:
+        """The SIP credentials last set for a number (for tests)."""
+        return dict(self._credentials.get(number_id, {}))
+
+    def _changed(self, record: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+        record.update(fields, updated_at=max(now_ms(), record["updated_at"] + 1))
+        return copy.deepcopy(record)
 
     def _existing(self, number_id: str) -> dict[str, Any]:
         record = self._numbers.get(number_id)
@@ -159,58 +194,14 @@ class NumberStore:
 
 def _list_params(query: Query) -> tuple[dict[str, str | None], list[str], int, int]:
     """Validate a list query: (single-valued params, statuses, limit, offset)."""
-    unknown = {key for key, _ in query} - _LIST_KEYS
-    if unknown:
-        raise ApiError(400, "VALIDATION_ERROR", "알 수 없는 파라미터입니다.",
-                       field=sorted(unknown)[0], reason="unknown_parameter")
-    single: dict[str, str | None] = {}
-    for key in _SINGLE_LIST_KEYS:
-        values = [v for k, v in query if k == key]
-        if len(values) > 1:
-            raise ApiError(400, "VALIDATION_ERROR", "중복된 파라미터입니다.", field=key)
-        single[key] = values[0] if values else None
+    single = single_params([(k, v) for k, v in query if k != "status"], _SINGLE_LIST_KEYS)
     statuses = [v for k, v in query if k == "status"] or ["active"]
-    _check_choice("provider", single["provider"], ("vox", "custom"), optional=True)
+    check_choice("provider", single["provider"], ("vox", "custom"), optional=True)
     for status in statuses:
-        _check_choice("status", status, _STATUSES)
-    _check_choice("sort_by", single["sort_by"], ("created_at",), optional=True)
-    _check_choice("sort_order", single["sort_order"], ("asc", "desc"), optional=True)
-    limit = 50
-    if single["limit"] is not None:
-        try:
-            limit = int(single["limit"])
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 100:
-            raise ApiError(400, "VALIDATION_ERROR", "limit은 1에서 100 사이여야 합니다.",
-                           field="limit", reason="out_of_range")
-    offset = 0 if single["cursor"] is None else _decode_cursor(single["cursor"])
-    return single, statuses, limit, offset
-
-
-def _check_choice(field: str, value: str | None, allowed: tuple[str, ...],
-                  *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if value not in allowed:
-        raise ApiError(400, "VALIDATION_ERROR", f"{field} 값이 올바르지 않습니다.",
-                       field=field, reason="invalid_value", allowed_values=list(allowed))
-
-
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        prefix, _, number = text.partition(":")
-        if prefix != "offset":
-            raise ValueError(cursor)
-        return int(number)
-    except ValueError:
-        raise ApiError(400, "VALIDATION_ERROR", "cursor가 올바르지 않습니다.",
-                       field="cursor", reason="invalid_cursor") from None
+        check_choice("status", status, _STATUSES)
+    check_choice("sort_by", single["sort_by"], ("created_at",), optional=True)
+    check_choice("sort_order", single["sort_order"], ("asc", "desc"), optional=True)
+    return single, statuses, page_limit(single["limit"]), decode_cursor(single["cursor"])
 
 
 def _end_of_period(record: Mapping[str, Any], now: int) -> int:
