@@ -43,11 +43,20 @@ def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
         "AsyncVox gather vs raw aiohttp gather",
         "AsyncVox sequential vs raw aiohttp sequential",
         "Vox.revoke_cancel_many(100) vs raw aiohttp gather",
+        "AsyncVox revoke_cancel_many(64) vs raw aiohttp 64 workers",
+        "Vox revoke_cancel_many(64) vs raw aiohttp 64 workers",
+        "Vox revoke_cancel_many(64): generator vs list",
+        "AsyncVox revoke_cancel_many(64) / box limit",
+        "raw aiohttp 64 workers / box limit",
         "revoke_cancel_many peak memory",
+        "AsyncVox revoke_cancel_iter peak heap, 400 ids",
+        "Vox revoke_cancel_iter peak heap, 400 ids",
         "import voxasync vs aiohttp+attrs+cattrs+anyio",
         "anyio portal.call",
         "asyncio.run_coroutine_threadsafe().result()",
         "throughput (calls/s) against requests in flight",
+        "event loops: this script's ",
+        "TARGETS (benchmarks.md):",
     ):
         assert row in out, row
     for module, row in (
@@ -65,7 +74,17 @@ def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
     for row in report["table"]:
         assert row["ratio"] > 0
         assert len(row["ours_rates"]) == len(row["theirs_rates"]) == report["rounds"]
+        low, high = row["spread"]
+        assert low <= row["ratio"] <= high
     assert report["memory"]["runs"][-1]["failed"] == 0
+    for client in ("AsyncVox", "Vox"):
+        streamed = report["memory_iter"][client]
+        if streamed["available"]:  # revoke_cancel_iter exists: every outcome came, none failed
+            assert (streamed["outcomes"], streamed["failed"]) == (400, 0)
+    # Every target of benchmarks.md is a row with its mark (or n/a where the API is missing).
+    marks = {row["label"]: row["result"] for row in report["targets"]}
+    assert len(marks) == 9 - (not has("httpx")) - (not has("requests")), marks
+    assert all(r in ("PASS", "FAIL") or r.startswith("n/a") for r in marks.values()), marks
     # --quick without --json writes nothing into the checkout; this run wrote only where told.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quick.json"]
 
