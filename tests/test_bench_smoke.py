@@ -150,3 +150,42 @@ def test_latency_script_runs() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "AsyncVox (await)" in done.stdout
     assert "Vox (sync)" in done.stdout
+
+
+def test_box_limit_client_reads_answers_split_anywhere_and_joined() -> None:
+    """The box-limit client frames answers by Content-Length, however the bytes arrive."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from peers import BadResponse, BoxConnection, BoxLimit, response_body_length
+        from server import RESPONSE
+    finally:
+        sys.path.remove(str(BENCH))
+
+    class Transport:
+        def __init__(self) -> None:
+            self.written: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    pool = BoxLimit("http://127.0.0.1:1", 1)
+    pool.pending = iter([b"req"] * 10)
+    connection = BoxConnection(pool)
+    connection.transport = Transport()  # type: ignore[assignment]
+    wire = RESPONSE * 3
+    for start in range(0, len(wire), 7):  # three answers, split at awkward places
+        connection.data_received(wire[start : start + 7])
+    connection.data_received(RESPONSE * 2)  # two answers in one read
+    assert pool.answered == 5
+    assert connection.transport.written == [b"req"] * 5  # type: ignore[union-attr]
+
+    head = RESPONSE.split(b"\r\n\r\n", 1)[0]
+    assert response_body_length(head) == len(RESPONSE.split(b"\r\n\r\n", 1)[1])
+    assert response_body_length(head.replace(b"Content-Length", b"content-LENGTH")) > 0
+    for bad in (
+        head.replace(b"200 OK", b"500 Oops"),
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json",
+        head + b"\r\nConnection: close",
+    ):
+        with pytest.raises(BadResponse):
+            response_body_length(bad)
