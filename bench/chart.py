@@ -16,12 +16,40 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 DEFAULT_RESULTS = HERE / "results" / "latest.json"
 DEFAULT_CHART = HERE.parent / "docs" / "throughput.png"
+BATCH_WIDTH = 64  # the batch comparisons and the box's limit (bench/peers.py)
 
 STYLE = {
     "AsyncVox": {"color": "#1f77b4", "marker": "o"},
     "aiohttp": {"color": "#7f7f7f", "marker": "s", "linestyle": "--"},
     "httpx": {"color": "#d62728", "marker": "^"},
 }
+
+
+def draw_main_run(ax: Any, measurements: dict[str, Any]) -> None:
+    """The box's limit as a line, and the 64-wide batch as points, from the paired run."""
+    box = measurements.get("box_limit")
+    if box:
+        ax.axhline(
+            box["median"],
+            color="black",
+            linestyle=":",
+            linewidth=1.5,
+            label=f"box limit: raw asyncio.Protocol, {BATCH_WIDTH} connections",
+        )
+    for key, label, style in (
+        ("sdk_batch_64", "AsyncVox revoke_cancel_many", STYLE["AsyncVox"]),
+        ("raw_workers_64", "raw aiohttp 64 workers", STYLE["aiohttp"]),
+    ):
+        if key in measurements:
+            ax.scatter(
+                [BATCH_WIDTH],
+                [measurements[key]["median"]],
+                marker="*",
+                s=140,
+                zorder=3,
+                color=style["color"],
+                label=f"{label} ({BATCH_WIDTH}, main run)",
+            )
 
 
 def draw(report: dict[str, Any], path: Path) -> None:
@@ -40,8 +68,9 @@ def draw(report: dict[str, Any], path: Path) -> None:
             name, "httpx.AsyncClient"
         )
         ax.plot(levels, rates, label=label, linewidth=2, **STYLE.get(name, {}))
-    ax.set_xscale("log", base=2)
     all_levels = sorted({int(level) for points in sweep.values() for level in points})
+    draw_main_run(ax, report.get("measurements", {}))
+    ax.set_xscale("log", base=2)
     ax.set_xticks(all_levels)
     ax.set_xticklabels([str(level) for level in all_levels])
     ax.set_xlabel("requests in flight (workers = pool size)")

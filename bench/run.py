@@ -1,15 +1,19 @@
 #!/usr/bin/env python
-"""Run every comparison of ``benchmarks.md`` in one go and print medians and ratios.
+"""Run every comparison of ``benchmarks.md`` in one go and print medians, ratios and targets.
 
 Each comparison pits the SDK against what a user would write instead, in the same run and
 against the same canned server (``bench/server.py``, in a process of its own on 127.0.0.1),
-so that only ratios matter: absolute rates are not comparable from run to run.
+so that only ratios matter: absolute rates are not comparable from run to run. The peers
+(raw aiohttp, httpx, requests, and the box's limit: a raw ``asyncio.Protocol`` client) are in
+``bench/peers.py``; the memory runs in ``bench/memory.py``.
 
 Method: every workload is warmed up once (imports, connections), then timed over ``--rounds``
 rounds. In each round the two sides of every comparison run back to back, the first side
 alternating from round to round, so drift in a noisy machine's speed hits both sides alike.
-A comparison's ratio is the median over rounds of (ours / theirs) from those pairs; the
-rates shown beside it are each side's median.
+A comparison's ratio is the median over rounds of (ours / theirs) from those pairs, shown
+with its spread (the lowest and highest per-round ratio); the rates beside it are each
+side's median. Every target of ``benchmarks.md`` gets a PASS or FAIL mark and the run ends
+with a summary of them; the exit status is 0 either way (a measurement, not a test).
 
 It benchmarks the ``voxasync`` that Python imports (the path is printed): install the
 checkout (``pip install -e '.[bench]'`` while working on it) to measure your changes.
@@ -17,6 +21,7 @@ checkout (``pip install -e '.[bench]'`` while working on it) to measure your cha
     pip install '.[bench]'
     python bench/run.py                 # the full run: N=5000 calls, 7 rounds, sweep, chart
     python bench/run.py --quick         # a smoke run on tiny N (what the test suite does)
+    python bench/run.py --uvloop        # this script's own loops on uvloop, if installed
     python bench/run.py --help
 
 The full run writes ``bench/results/latest.json`` (and a timestamped copy) and redraws
@@ -31,83 +36,72 @@ import gc
 import json
 import os
 import platform
-import selectors
 import statistics
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from memory import NOT_AVAILABLE, measure_iter, measure_many
+from peers import (
+    API_KEY,
+    BATCH_IN_FLIGHT,
+    HEADERS,
+    MAX_IN_FLIGHT,
+    AsyncSide,
+    BoxLimit,
+    canned_server,
+    check_batch,
+    gather_all,
+    gather_bounded,
+    httpx,
+    loop_name,
+    number_ids,
+    revoke_url,
+    sequential,
+    timed_sync,
+    uvloop,
+    workers,
+)
 
 import voxasync
-from voxasync import AsyncVox, Vox
+from voxasync import Vox
 
 try:
-    import httpx
-except ImportError:  # the `bench` extra is not installed
-    httpx = None  # type: ignore[assignment]
-try:
     import requests
-except ImportError:
+except ImportError:  # the `bench` extra is not installed
     requests = None  # type: ignore[assignment]
+
+__all__ = [  # what bench/ablation.py reuses
+    "API_KEY",
+    "MAX_IN_FLIGHT",
+    "AsyncSide",
+    "canned_server",
+    "gather_all",
+    "main",
+    "number_ids",
+    "sequential",
+]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-API_KEY = "bench-key"
-NUMBERS_PATH = "/v3/organization-telephone-numbers"
-HEADERS = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
-MAX_IN_FLIGHT = 100  # the SDK's default pool, aiohttp's default limit, and the httpx bound
 RESULTS_DIR = HERE / "results"
 CHART_PATH = ROOT / "docs" / "throughput.png"
 
 #: --quick times a few dozen calls: enough to prove the script works, not to judge a target.
-QUICK_VERDICT = "(quick run: no verdict)"
+QUICK_MARK = "*"
+QUICK_NOTE = "* quick run: tiny N, so a mark says the row works, not whether the target is met"
 
 IMPORT_SDK = "import voxasync"
 IMPORT_DEPS = "import aiohttp, attrs, cattrs, anyio"
 IMPORT_TIMER = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
-
-
-# -- the server ------------------------------------------------------------------------------
-
-
-@contextmanager
-def canned_server(startup_timeout: float = 20.0) -> Iterator[str]:
-    """Start ``bench/server.py`` in its own process; always terminate it on the way out."""
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py"), "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ)
-            if not selector.select(startup_timeout):
-                raise RuntimeError("the benchmark server did not start in time")
-        line = proc.stdout.readline()
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"unexpected output from the benchmark server: {line!r}")
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def number_ids(n: int) -> list[str]:
-    return [str(uuid.UUID(int=i + 1)) for i in range(n)]
+IMPORT_TARGET = 1.2
+HEAP_TARGET_MB = 25.0
+B = BATCH_IN_FLIGHT
 
 
 # -- measurements ----------------------------------------------------------------------------
@@ -131,7 +125,10 @@ class Measurement:
 
 @dataclass
 class Comparison:
-    """Two measurements timed back to back in every round (which goes first alternates)."""
+    """Two measurements timed back to back in every round (which goes first alternates).
+
+    ``target`` 0 means the row is reported, not judged.
+    """
 
     label: str
     ours: str
@@ -142,10 +139,13 @@ class Comparison:
     theirs_rates: list[float] = field(default_factory=list)
 
     @property
+    def ratios(self) -> list[float]:
+        """ours/theirs of each round, the pair measured back to back."""
+        return [a / b for a, b in zip(self.ours_rates, self.theirs_rates, strict=True)]
+
+    @property
     def ratio(self) -> float:
-        """Median over rounds of ours/theirs, each pair measured back to back."""
-        pairs = zip(self.ours_rates, self.theirs_rates, strict=True)
-        return statistics.median(a / b for a, b in pairs)
+        return statistics.median(self.ratios)
 
 
 def run_rounds(measurements: Sequence[Measurement], rounds: int, *, verbose: bool) -> None:
@@ -190,324 +190,231 @@ def run_paired_rounds(
                 rates.append(rate)
                 m.rates.append(rate)
         if verbose:
-            done = ", ".join(
-                f"{c.ours}/{c.theirs} {c.ours_rates[-1] / c.theirs_rates[-1]:.2f}"
-                for c in comparisons
-            )
+            done = ", ".join(f"{c.ours}/{c.theirs} {c.ratios[-1]:.2f}" for c in comparisons)
             print(f"  round {number + 1}/{rounds}: {done}", flush=True)
-
-
-class AsyncSide:
-    """Clients that live on one event loop (an ``asyncio.Runner``) for the whole run."""
-
-    def __init__(self, base_url: str, max_in_flight: int) -> None:
-        self.base_url = base_url
-        self.max_in_flight = max_in_flight
-        self.runner = asyncio.Runner()
-        self.vox: AsyncVox | None = None
-        self.session: aiohttp.ClientSession | None = None
-        self.httpx: Any = None
-
-    def open(self) -> None:
-        async def open_clients() -> None:
-            self.vox = AsyncVox(API_KEY, base_url=self.base_url, max_connections=self.max_in_flight)
-            self.session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_in_flight), headers=HEADERS
-            )
-            if httpx is not None:
-                limit = self.max_in_flight
-                self.httpx = httpx.AsyncClient(
-                    headers=HEADERS,
-                    limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-                )
-
-        self.runner.run(open_clients())
-
-    def close(self) -> None:
-        async def close_clients() -> None:
-            if self.vox is not None:
-                await self.vox.aclose()
-            if self.session is not None:
-                await self.session.close()
-            if self.httpx is not None:
-                await self.httpx.aclose()
-
-        try:
-            self.runner.run(close_clients())
-        finally:
-            self.runner.close()
-
-    # One call each, the way a user would write it.
-
-    async def sdk_call(self, number_id: str) -> object:
-        assert self.vox is not None
-        return await self.vox.organization_telephone_numbers.revoke_cancel(number_id)
-
-    async def raw_call(self, number_id: str) -> object:
-        assert self.session is not None
-        url = f"{self.base_url}{NUMBERS_PATH}/{number_id}/revoke-cancel"
-        async with self.session.post(url) as response:
-            return await response.json()
-
-    async def httpx_call(self, number_id: str) -> object:
-        url = f"{self.base_url}{NUMBERS_PATH}/{number_id}/revoke-cancel"
-        response = await self.httpx.post(url)
-        return response.json()
-
-    # Workload shapes.
-
-    def timed(self, workload: Callable[[], Awaitable[object]]) -> Callable[[], float]:
-        async def timed_run() -> float:
-            started = time.perf_counter()
-            await workload()
-            return time.perf_counter() - started
-
-        return lambda: self.runner.run(timed_run())
-
-    def warm(self, workload: Callable[[], Awaitable[object]]) -> Callable[[], object]:
-        return lambda: self.runner.run(_awaited(workload))
-
-
-async def _awaited(workload: Callable[[], Awaitable[object]]) -> object:
-    return await workload()
-
-
-def gather_all(
-    call: Callable[[str], Awaitable[object]], ids: Sequence[str]
-) -> Callable[[], Awaitable[object]]:
-    async def workload() -> None:
-        results = await asyncio.gather(*[call(i) for i in ids])
-        assert len(results) == len(ids)
-
-    return workload
-
-
-def gather_bounded(
-    call: Callable[[str], Awaitable[object]], ids: Sequence[str], bound: int
-) -> Callable[[], Awaitable[object]]:
-    """``asyncio.gather`` with a semaphore: what httpx-based SDKs do to bound in-flight calls."""
-
-    async def workload() -> None:
-        slots = asyncio.Semaphore(bound)
-
-        async def bounded(number_id: str) -> object:
-            async with slots:
-                return await call(number_id)
-
-        results = await asyncio.gather(*[bounded(i) for i in ids])
-        assert len(results) == len(ids)
-
-    return workload
-
-
-def sequential(
-    call: Callable[[str], Awaitable[object]], ids: Sequence[str]
-) -> Callable[[], Awaitable[object]]:
-    async def workload() -> None:
-        for number_id in ids:
-            await call(number_id)
-
-    return workload
-
-
-def workers(
-    call: Callable[[str], Awaitable[object]], ids: Sequence[str], in_flight: int
-) -> Callable[[], Awaitable[object]]:
-    """``in_flight`` tasks taking ids from one shared iterator: a fixed number in flight."""
-
-    async def workload() -> None:
-        remaining = iter(ids)
-
-        async def worker() -> None:
-            for number_id in remaining:
-                await call(number_id)
-
-        await asyncio.gather(*[worker() for _ in range(in_flight)])
-
-    return workload
-
-
-def timed_sync(workload: Callable[[], object]) -> Callable[[], float]:
-    def run() -> float:
-        started = time.perf_counter()
-        workload()
-        return time.perf_counter() - started
-
-    return run
 
 
 # -- the main comparisons --------------------------------------------------------------------
 
 
+def comparisons_table() -> list[Comparison]:
+    """Every paired row: the targets of ``benchmarks.md`` first, then the rows reported."""
+    return [
+        Comparison(
+            "AsyncVox sequential vs raw aiohttp sequential",
+            "sdk_sequential",
+            "raw_sequential",
+            0.95,
+        ),
+        Comparison(
+            f"AsyncVox gather vs httpx gather ({MAX_IN_FLIGHT} in flight)",
+            "sdk_gather",
+            "httpx_gather",
+            15.0,
+        ),
+        Comparison(
+            f"AsyncVox revoke_cancel_many({B}) vs raw aiohttp {B} workers",
+            "sdk_batch_64",
+            "raw_workers_64",
+            0.90,
+        ),
+        Comparison(
+            f"Vox revoke_cancel_many({B}) vs raw aiohttp {B} workers",
+            "vox_batch_64",
+            "raw_workers_64",
+            0.85,
+        ),
+        Comparison(
+            f"Vox revoke_cancel_many({B}): generator vs list",
+            "vox_batch_64_gen",
+            "vox_batch_64",
+            0.90,
+        ),
+        Comparison(
+            "Vox sequential vs requests.Session sequential",
+            "vox_sequential",
+            "requests_sequential",
+            1.8,
+        ),
+        Comparison(
+            f"AsyncVox revoke_cancel_many({B}) / box limit",
+            "sdk_batch_64",
+            "box_limit",
+            0.0,
+            note="info: the share of the box's limit",
+        ),
+        Comparison(
+            f"raw aiohttp {B} workers / box limit",
+            "raw_workers_64",
+            "box_limit",
+            0.0,
+            note="info: the share of the box's limit",
+        ),
+        Comparison(
+            "AsyncVox gather vs raw aiohttp gather",
+            "sdk_gather",
+            "raw_gather",
+            0.0,
+            note="info: a bare gather, queued in the pool",
+        ),
+        Comparison(
+            f"Vox.revoke_cancel_many({MAX_IN_FLIGHT}) vs raw aiohttp gather",
+            "vox_batch",
+            "raw_gather",
+            0.0,
+            note="info: the peer the batch rows replace",
+        ),
+        Comparison(
+            "Vox.revoke_cancel_many(8) vs raw aiohttp gather",
+            "vox_batch_8",
+            "raw_gather",
+            0.0,
+            note="info: the default concurrency",
+        ),
+    ]
+
+
+def async_measurements(
+    side: AsyncSide, box: BoxLimit, ids: Sequence[str], warm_ids: Sequence[str]
+) -> list[Measurement]:
+    """Everything timed on this script's own loop: AsyncVox and its raw peers."""
+    sdk, raw, hx = side.sdk_call, side.raw_call, side.httpx_call
+    shapes: list[tuple[str, str, Callable[[Sequence[str]], Any]]] = [
+        ("sdk_gather", "AsyncVox gather", lambda x: gather_all(sdk, x)),
+        ("raw_gather", "aiohttp gather + json()", lambda x: gather_all(raw, x)),
+        ("sdk_sequential", "AsyncVox sequential", lambda x: sequential(sdk, x)),
+        ("raw_sequential", "aiohttp sequential + json()", lambda x: sequential(raw, x)),
+        (
+            "sdk_batch_64",
+            f"AsyncVox revoke_cancel_many(concurrency={B})",
+            lambda x: side.sdk_batch(x, B),
+        ),
+        ("raw_workers_64", f"aiohttp {B} workers + json()", lambda x: workers(raw, x, B)),
+        ("box_limit", f"box limit: asyncio.Protocol, {B} connections", box.workload),
+    ]
+    if httpx is not None:
+        shapes.append(
+            (
+                "httpx_gather",
+                f"httpx.AsyncClient gather, {MAX_IN_FLIGHT} in flight",
+                lambda x: gather_bounded(hx, x, MAX_IN_FLIGHT),
+            )
+        )
+    return [
+        Measurement(key, label, len(ids), side.timed(shape(ids)), side.warm(shape(warm_ids)))
+        for key, label, shape in shapes
+    ]
+
+
+def sync_measurements(vox: Vox, ids: Sequence[str], warm_ids: Sequence[str]) -> list[Measurement]:
+    """The blocking client: sequential calls and batches fed by a list or a generator."""
+    numbers = vox.organization_telephone_numbers
+
+    def one_by_one(n_ids: Sequence[str]) -> Callable[[], object]:
+        def workload() -> None:
+            for number_id in n_ids:
+                numbers.revoke_cancel(number_id)
+
+        return workload
+
+    def batch(n_ids: Sequence[str], concurrency: int, *, generator: bool = False) -> Any:
+        def workload() -> None:
+            source = (number_id for number_id in n_ids) if generator else n_ids
+            check_batch(numbers.revoke_cancel_many(source, concurrency=concurrency))
+
+        return workload
+
+    shapes: list[tuple[str, str, Callable[[Sequence[str]], Any]]] = [
+        ("vox_sequential", "Vox (sync) sequential", one_by_one),
+        ("vox_batch_64", f"Vox.revoke_cancel_many(list, concurrency={B})", lambda x: batch(x, B)),
+        (
+            "vox_batch_64_gen",
+            f"Vox.revoke_cancel_many(generator, concurrency={B})",
+            lambda x: batch(x, B, generator=True),
+        ),
+        (
+            "vox_batch",
+            f"Vox.revoke_cancel_many(concurrency={MAX_IN_FLIGHT})",
+            lambda x: batch(x, MAX_IN_FLIGHT),
+        ),
+        ("vox_batch_8", "Vox.revoke_cancel_many() (default concurrency=8)", lambda x: batch(x, 8)),
+    ]
+    return [
+        Measurement(key, label, len(ids), timed_sync(shape(ids)), shape(warm_ids))
+        for key, label, shape in shapes
+    ]
+
+
+def requests_measurement(
+    session: Any, base_url: str, ids: Sequence[str], warm_ids: Sequence[str]
+) -> Measurement:
+    def one_by_one(n_ids: Sequence[str]) -> Callable[[], object]:
+        def workload() -> None:
+            for number_id in n_ids:
+                session.post(revoke_url(base_url, number_id)).json()
+
+        return workload
+
+    return Measurement(
+        "requests_sequential",
+        "requests.Session sequential",
+        len(ids),
+        timed_sync(one_by_one(ids)),
+        one_by_one(warm_ids),
+    )
+
+
+def vox_loop_name(vox: Vox) -> str:
+    """The class of the loop ``Vox`` runs calls on, seen from an ``on_result`` callback
+    (which the batch runs on that loop): public means only."""
+    seen: list[str] = []
+
+    def note(index: int, number_id: str, result: object) -> None:
+        seen.append(loop_name(asyncio.get_running_loop()))
+
+    numbers = vox.organization_telephone_numbers
+    check_batch(numbers.revoke_cancel_many(number_ids(1), on_result=note))
+    return seen[0] if seen else "unknown"
+
+
 def main_comparisons(
-    base_url: str, n: int, rounds: int, warm_n: int, *, verbose: bool
-) -> tuple[list[Measurement], list[Comparison], list[str]]:
+    base_url: str, n: int, rounds: int, warm_n: int, *, use_uvloop: bool, verbose: bool
+) -> tuple[list[Measurement], list[Comparison], list[str], dict[str, str]]:
     ids = number_ids(n)
     warm_ids = number_ids(warm_n)
     skipped: list[str] = []
-    side = AsyncSide(base_url, MAX_IN_FLIGHT)
+    side = AsyncSide(base_url, MAX_IN_FLIGHT, use_uvloop=use_uvloop)
     side.open()
+    box = BoxLimit(base_url, B)
     vox = Vox(API_KEY, base_url=base_url, max_connections=MAX_IN_FLIGHT)
     req_session = None
     try:
-        sdk, raw, hx = side.sdk_call, side.raw_call, side.httpx_call
-        m: list[Measurement] = [
-            Measurement(
-                "sdk_gather",
-                "AsyncVox gather",
-                n,
-                side.timed(gather_all(sdk, ids)),
-                side.warm(gather_all(sdk, warm_ids)),
-            ),
-            Measurement(
-                "raw_gather",
-                "aiohttp gather + json()",
-                n,
-                side.timed(gather_all(raw, ids)),
-                side.warm(gather_all(raw, warm_ids)),
-            ),
-            Measurement(
-                "sdk_sequential",
-                "AsyncVox sequential",
-                n,
-                side.timed(sequential(sdk, ids)),
-                side.warm(sequential(sdk, warm_ids)),
-            ),
-            Measurement(
-                "raw_sequential",
-                "aiohttp sequential + json()",
-                n,
-                side.timed(sequential(raw, ids)),
-                side.warm(sequential(raw, warm_ids)),
-            ),
-        ]
-        numbers = vox.organization_telephone_numbers
-
-        def sync_sequential(n_ids: Sequence[str]) -> Callable[[], object]:
-            def workload() -> None:
-                for number_id in n_ids:
-                    numbers.revoke_cancel(number_id)
-
-            return workload
-
-        def batch(n_ids: Sequence[str], concurrency: int) -> Callable[[], object]:
-            def workload() -> None:
-                results = numbers.revoke_cancel_many(n_ids, concurrency=concurrency)
-                failed = [r for r in results if isinstance(r, Exception)]
-                if failed:
-                    raise RuntimeError(f"{len(failed)} calls of the batch failed: {failed[0]!r}")
-
-            return workload
-
-        m += [
-            Measurement(
-                "vox_sequential",
-                "Vox (sync) sequential",
-                n,
-                timed_sync(sync_sequential(ids)),
-                sync_sequential(warm_ids),
-            ),
-            Measurement(
-                "vox_batch",
-                f"Vox.revoke_cancel_many(concurrency={MAX_IN_FLIGHT})",
-                n,
-                timed_sync(batch(ids, MAX_IN_FLIGHT)),
-                batch(warm_ids, MAX_IN_FLIGHT),
-            ),
-            Measurement(
-                "vox_batch_8",
-                "Vox.revoke_cancel_many() (default concurrency=8)",
-                n,
-                timed_sync(batch(ids, 8)),
-                batch(warm_ids, 8),
-            ),
-        ]
-        if httpx is not None:
-            m.append(
-                Measurement(
-                    "httpx_gather",
-                    f"httpx.AsyncClient gather, {MAX_IN_FLIGHT} in flight",
-                    n,
-                    side.timed(gather_bounded(hx, ids, MAX_IN_FLIGHT)),
-                    side.warm(gather_bounded(hx, warm_ids, MAX_IN_FLIGHT)),
-                )
-            )
-        else:
+        loops = {"this script": side.loop_name, "Vox thread": vox_loop_name(vox)}
+        m = async_measurements(side, box, ids, warm_ids) + sync_measurements(vox, ids, warm_ids)
+        if httpx is None:
             skipped.append(
                 "AsyncVox gather vs httpx: httpx is not installed (pip install '.[bench]')"
             )
         if requests is not None:
             req_session = requests.Session()
             req_session.headers.update(HEADERS)
-            session = req_session
-
-            def requests_sequential(n_ids: Sequence[str]) -> Callable[[], object]:
-                def workload() -> None:
-                    for number_id in n_ids:
-                        url = f"{base_url}{NUMBERS_PATH}/{number_id}/revoke-cancel"
-                        session.post(url).json()
-
-                return workload
-
-            m.append(
-                Measurement(
-                    "requests_sequential",
-                    "requests.Session sequential",
-                    n,
-                    timed_sync(requests_sequential(ids)),
-                    requests_sequential(warm_ids),
-                )
-            )
+            m.append(requests_measurement(req_session, base_url, ids, warm_ids))
         else:
             skipped.append(
                 "Vox sequential vs requests: requests is not installed (pip install '.[bench]')"
             )
-        comparisons = [
-            Comparison("AsyncVox gather vs raw aiohttp gather", "sdk_gather", "raw_gather", 0.90),
-            Comparison(
-                "AsyncVox sequential vs raw aiohttp sequential",
-                "sdk_sequential",
-                "raw_sequential",
-                0.90,
-            ),
-            Comparison(
-                f"AsyncVox gather vs httpx gather ({MAX_IN_FLIGHT} in flight)",
-                "sdk_gather",
-                "httpx_gather",
-                10.0,
-            ),
-            Comparison(
-                "Vox sequential vs requests.Session sequential",
-                "vox_sequential",
-                "requests_sequential",
-                1.5,
-            ),
-            Comparison(
-                f"Vox.revoke_cancel_many({MAX_IN_FLIGHT}) vs raw aiohttp gather",
-                "vox_batch",
-                "raw_gather",
-                0.85,
-            ),
-            Comparison(
-                "Vox.revoke_cancel_many(8) vs raw aiohttp gather",
-                "vox_batch_8",
-                "raw_gather",
-                0.0,
-                note="info: the default concurrency",
-            ),
-        ]
         keys = {x.key for x in m}
-        comparisons = [c for c in comparisons if c.ours in keys and c.theirs in keys]
+        comparisons = [c for c in comparisons_table() if c.ours in keys and c.theirs in keys]
         run_paired_rounds(m, comparisons, rounds, verbose=verbose)
     finally:
         try:
             vox.close()
             if req_session is not None:
                 req_session.close()
+            side.runner.run(box.close())
         finally:
             side.close()
-
-    return m, comparisons, skipped
+    return m, comparisons, skipped, loops
 
 
 # -- the sync facade's hop -------------------------------------------------------------------
@@ -557,7 +464,7 @@ def portal_hops(n: int, rounds: int) -> dict[str, float]:
 
 
 def sweep(
-    base_url: str, levels: Sequence[int], n: int, rounds: int, *, verbose: bool
+    base_url: str, levels: Sequence[int], n: int, rounds: int, *, use_uvloop: bool, verbose: bool
 ) -> dict[str, dict[str, float]]:
     """Calls per second at each number in flight, for AsyncVox, raw aiohttp and httpx.
 
@@ -569,7 +476,7 @@ def sweep(
     if httpx is not None:
         table["httpx"] = {}
     for level in levels:
-        side = AsyncSide(base_url, level)
+        side = AsyncSide(base_url, level, use_uvloop=use_uvloop)
         side.open()
         try:
             calls = {"AsyncVox": side.sdk_call, "aiohttp": side.raw_call}
@@ -598,111 +505,11 @@ def sweep(
     return table
 
 
-# -- memory of revoke_cancel_many ------------------------------------------------------------
-
-
-def _status_kb(field_name: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field_name} not in /proc/self/status")
-
-
-def memory_child(base_url: str, n: int, concurrency: int) -> None:
-    """In a fresh process: peak RSS growth of one ``revoke_cancel_many`` over ``n`` lazy ids."""
-    import tracemalloc
-
-    from voxasync._converter import decode_json, structure
-    from voxasync.models import OrganizationTelephoneNumber
-
-    sys.path.insert(0, str(HERE))
-    from server import BODY
-
-    # What one result costs to keep: a structured record with its decoded strings.
-    tracemalloc.start()
-    kept = [
-        structure(decode_json(BODY), OrganizationTelephoneNumber, status_code=200, body=BODY)
-        for _ in range(2000)
-    ]
-    record_bytes = tracemalloc.get_traced_memory()[0] / len(kept)
-    tracemalloc.stop()
-    del kept
-
-    with Vox(API_KEY, base_url=base_url, max_connections=max(concurrency, 1)) as vox:
-        numbers = vox.organization_telephone_numbers
-        numbers.revoke_cancel_many(number_ids(2 * concurrency), concurrency=concurrency)
-        gc.collect()
-        try:  # reset the peak-RSS mark (Linux >= 4.0)
-            with open("/proc/self/clear_refs", "w") as clear_refs:
-                clear_refs.write("5")
-            reset = True
-        except OSError:
-            reset = False
-        before = _status_kb("VmRSS")
-        ids = (str(uuid.UUID(int=i + 1)) for i in range(n))  # lazy: the ids are never a list
-        started = time.perf_counter()
-        results = numbers.revoke_cancel_many(ids, concurrency=concurrency)
-        seconds = time.perf_counter() - started
-        peak = _status_kb("VmHWM")
-        failed = sum(isinstance(r, Exception) for r in results)
-    print(
-        json.dumps(
-            {
-                "n": n,
-                "concurrency": concurrency,
-                "rss_before_kb": before,
-                "peak_kb": peak,
-                "growth_kb": max(peak - before, 0),
-                "peak_reset": reset,
-                "record_bytes": record_bytes,
-                "failed": failed,
-                "seconds": seconds,
-            }
-        )
-    )
-
-
-def measure_memory(base_url: str, sizes: Sequence[int], concurrency: int) -> dict[str, Any]:
-    runs = []
-    for n in sizes:
-        out = subprocess.run(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--memory-child",
-                str(n),
-                "--base-url",
-                base_url,
-                "--concurrency",
-                str(concurrency),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        if out.returncode != 0:
-            raise RuntimeError(f"memory run failed:\n{out.stderr}")
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    small, large = runs[0], runs[-1]
-    span = (large["n"] - small["n"]) / 10_000
-    per_10k_mb = (large["growth_kb"] - small["growth_kb"]) / 1024 / span if span else float("nan")
-    return {
-        "runs": runs,
-        "concurrency": concurrency,
-        "mb_per_10k_ids": per_10k_mb,
-        "record_mb_per_10k": large["record_bytes"] * 10_000 / 2**20,
-        "peak_growth_mb": large["growth_kb"] / 1024,
-        "n": large["n"],
-    }
-
-
 # -- import time -----------------------------------------------------------------------------
 
 
-def import_times(rounds: int) -> dict[str, float]:
-    """Median seconds to import, each in a fresh interpreter, alternating."""
+def import_times(rounds: int) -> dict[str, list[float]]:
+    """Seconds to import, each in a fresh interpreter, alternating; one sample per round."""
     samples: dict[str, list[float]] = {IMPORT_SDK: [], IMPORT_DEPS: []}
 
     def once(stmt: str) -> float:
@@ -722,13 +529,112 @@ def import_times(rounds: int) -> dict[str, float]:
         order = list(samples) if number % 2 == 0 else list(reversed(samples))
         for stmt in order:
             samples[stmt].append(once(stmt))
-    return {stmt: statistics.median(values) for stmt, values in samples.items()}
+    return samples
+
+
+def import_row(rounds: int) -> dict[str, Any]:
+    samples = import_times(rounds)
+    ratios = [a / b for a, b in zip(samples[IMPORT_SDK], samples[IMPORT_DEPS], strict=True)]
+    ratio = statistics.median(ratios)
+    return {
+        "sdk_ms": statistics.median(samples[IMPORT_SDK]) * 1000,
+        "deps_ms": statistics.median(samples[IMPORT_DEPS]) * 1000,
+        "ratio": ratio,
+        "spread": [min(ratios), max(ratios)],
+        "rounds": rounds,
+        "target": IMPORT_TARGET,
+        "result": mark(ratio <= IMPORT_TARGET),
+    }
+
+
+# -- verdicts --------------------------------------------------------------------------------
+
+
+def mark(met: bool) -> str:
+    return "PASS" if met else "FAIL"
+
+
+def build_table(comparisons: Sequence[Comparison]) -> list[dict[str, Any]]:
+    rows = []
+    for c in comparisons:
+        ours, theirs = statistics.median(c.ours_rates), statistics.median(c.theirs_rates)
+        rows.append(
+            {
+                "label": c.label,
+                "ours_key": c.ours,
+                "theirs_key": c.theirs,
+                "ours": ours,
+                "theirs": theirs,
+                "ratio": c.ratio,
+                "spread": [min(c.ratios), max(c.ratios)],
+                "ratio_of_medians": ours / theirs,
+                "ours_rates": c.ours_rates,
+                "theirs_rates": c.theirs_rates,
+                "target": c.target,
+                "result": c.note if not c.target else mark(c.ratio >= c.target),
+            }
+        )
+    return rows
+
+
+def heap_rows(memory_iter: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The streaming memory target, one row per client."""
+    if memory_iter is None:
+        return []
+    rows = []
+    for client in ("AsyncVox", "Vox"):
+        run = memory_iter[client]
+        label = f"{client} revoke_cancel_iter peak heap, {memory_iter['n']:,} ids"
+        if not run["available"]:
+            rows.append({"label": label, "mb": None, "result": NOT_AVAILABLE})
+            continue
+        complete = run["outcomes"] == memory_iter["n"] and run["failed"] == 0
+        met = run["peak_mb"] < HEAP_TARGET_MB and complete
+        rows.append({"label": label, "mb": run["peak_mb"], "result": mark(met), **run})
+    return rows
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, str]]:
+    """Every target of ``benchmarks.md`` measured in this run, with its mark."""
+    out = [
+        {
+            "label": row["label"],
+            "figure": f"{row['ratio']:.2f}x",
+            "target": f">= {row['target']:.2f}x",
+            "result": row["result"],
+        }
+        for row in report["table"]
+        if row["target"]
+    ]
+    for row in report.get("heap", []):
+        figure = "-" if row["mb"] is None else f"{row['mb']:.1f} MB"
+        out.append(
+            {
+                "label": row["label"],
+                "figure": figure,
+                "target": f"< {HEAP_TARGET_MB:.0f} MB",
+                "result": row["result"],
+            }
+        )
+    imports = report.get("imports")
+    if imports:
+        out.append(
+            {
+                "label": "import voxasync vs aiohttp+attrs+cattrs+anyio",
+                "figure": f"{imports['ratio']:.2f}x",
+                "target": f"<= {IMPORT_TARGET:.2f}x",
+                "result": imports["result"],
+            }
+        )
+    return out
 
 
 # -- output ----------------------------------------------------------------------------------
 
 
 def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
     model = "unknown"
     try:
         with open("/proc/cpuinfo") as cpuinfo:
@@ -739,10 +645,8 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     versions = {"voxasync": voxasync.__version__, "aiohttp": aiohttp.__version__}
-    for name in ("anyio", "attrs", "cattrs", "httpx", "requests", "orjson"):
+    for name in ("anyio", "attrs", "cattrs", "httpx", "requests", "orjson", "uvloop"):
         try:
-            from importlib.metadata import version
-
             versions[name] = version(name)
         except Exception:
             versions[name] = "not installed"
@@ -758,59 +662,81 @@ def machine() -> dict[str, Any]:
     }
 
 
-def verdict(ratio: float, target: float, *, higher_is_better: bool = True) -> str:
-    if target == 0:
-        return "info"
-    met = ratio >= target if higher_is_better else ratio <= target
-    return "MET" if met else "BELOW"
+ROW = "{label:<58} {ours:>11} {theirs:>11} {ratio:>8} {spread:>13} {target:>9}  {result}"
 
 
-def print_report(report: dict[str, Any]) -> None:
-    info = report["machine"]
-    v = info["versions"]
-    print()
-    print(
-        f"machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
-        f"aiohttp {v['aiohttp']}, httpx {v['httpx']}, requests {v['requests']}, "
-        f"orjson {v['orjson']}"
+def print_row(quick: bool, **cells: str) -> None:
+    if quick and cells["result"] in ("PASS", "FAIL"):
+        cells["result"] += QUICK_MARK
+    print(ROW.format(**cells))
+
+
+def print_tables(report: dict[str, Any]) -> None:
+    quick = report["quick"]
+    header = ROW.format(
+        label="comparison",
+        ours="ours",
+        theirs="theirs",
+        ratio="ratio",
+        spread="rounds min-max",
+        target="target",
+        result="result",
     )
-    print(f"voxasync {v['voxasync']} from {info['voxasync_from']}")
-    print(
-        f"method: N={report['n']} calls per measurement, median of {report['rounds']} "
-        "alternating rounds after a warm-up; server in its own process on 127.0.0.1"
-    )
-    print()
-    print("medians (calls/s):")
-    for m in report["measurements"].values():
-        print(f"  {m['label']:<52} {m['median']:>10,.0f}/s")
-    print()
-    header = f"{'comparison':<56} {'ours/s':>9} {'theirs/s':>9} {'ratio':>8} {'target':>9}  result"
-    print("RATIO TABLE (ratio: median over rounds of ours/theirs timed back to back)")
+    print("RATIO TABLE (ratio: median over rounds of ours/theirs timed back to back; rates /s)")
     print(header)
     print("-" * len(header))
     for row in report["table"]:
-        target = "-" if not row["target"] else f">={row['target']:.2f}x"
-        print(
-            f"{row['label']:<56} {row['ours']:>9,.0f} {row['theirs']:>9,.0f} "
-            f"{row['ratio']:>7.2f}x {target:>9}  {row['result']}"
+        print_row(
+            quick,
+            label=row["label"],
+            ours=f"{row['ours']:,.0f}",
+            theirs=f"{row['theirs']:,.0f}",
+            ratio=f"{row['ratio']:.2f}x",
+            spread="{:.2f}-{:.2f}".format(*row["spread"]),
+            target=f">={row['target']:.2f}x" if row["target"] else "-",
+            result=row["result"],
         )
     memory = report.get("memory")
     if memory:
-        print(
-            f"{'revoke_cancel_many peak memory, ' + format(memory['n'], ',') + ' ids':<56} "
-            f"{memory['peak_growth_mb']:>7.1f}MB {'':>9} "
-            f"{memory['mb_per_10k_ids']:>6.2f}MB per 10k ids (the results list alone: "
-            f"{memory['record_mb_per_10k']:.2f}MB per 10k)"
+        print_row(
+            quick,
+            label=f"revoke_cancel_many peak memory, {memory['n']:,} ids",
+            ours=f"+{memory['peak_growth_mb']:.1f}MB",
+            theirs="",
+            ratio="",
+            spread="",
+            target="-",
+            result=f"info: {memory['mb_per_10k_ids']:.2f}MB RSS per 10k ids (the results "
+            f"alone: {memory['record_mb_per_10k']:.2f}MB per 10k)",
+        )
+    for row in report.get("heap", []):
+        print_row(
+            quick,
+            label=row["label"],
+            ours="-" if row["mb"] is None else f"{row['mb']:.1f}MB",
+            theirs="",
+            ratio="",
+            spread="",
+            target=f"<{HEAP_TARGET_MB:.0f}MB",
+            result=row["result"],
         )
     imports = report.get("imports")
     if imports:
-        print(
-            f"{'import voxasync vs aiohttp+attrs+cattrs+anyio':<56} "
-            f"{imports['sdk_ms']:>7.1f}ms {imports['deps_ms']:>7.1f}ms "
-            f"{imports['ratio']:>7.2f}x {'<=1.20x':>9}  {imports['result']}"
+        print_row(
+            quick,
+            label="import voxasync vs aiohttp+attrs+cattrs+anyio",
+            ours=f"{imports['sdk_ms']:.1f}ms",
+            theirs=f"{imports['deps_ms']:.1f}ms",
+            ratio=f"{imports['ratio']:.2f}x",
+            spread="{:.2f}-{:.2f}".format(*imports["spread"]),
+            target=f"<={IMPORT_TARGET:.2f}x",
+            result=imports["result"],
         )
     for line in report.get("skipped", []):
         print(f"skipped: {line}")
+
+
+def print_extras(report: dict[str, Any]) -> None:
     hops = report.get("portal_hops")
     if hops:
         print()
@@ -830,26 +756,49 @@ def print_report(report: dict[str, Any]) -> None:
             )
 
 
-def build_table(comparisons: Sequence[Comparison], *, quick: bool) -> list[dict[str, Any]]:
-    rows = []
-    for c in comparisons:
-        ours, theirs = statistics.median(c.ours_rates), statistics.median(c.theirs_rates)
-        rows.append(
-            {
-                "label": c.label,
-                "ours_key": c.ours,
-                "theirs_key": c.theirs,
-                "ours": ours,
-                "theirs": theirs,
-                "ratio": c.ratio,
-                "ratio_of_medians": ours / theirs,
-                "ours_rates": c.ours_rates,
-                "theirs_rates": c.theirs_rates,
-                "target": c.target,
-                "result": c.note or (QUICK_VERDICT if quick else verdict(c.ratio, c.target)),
-            }
-        )
-    return rows
+def print_summary(report: dict[str, Any]) -> None:
+    rows = report["targets"]
+    judged = [row for row in rows if row["result"] in ("PASS", "FAIL")]
+    met = sum(row["result"] == "PASS" for row in judged)
+    print()
+    suffix = QUICK_MARK if report["quick"] else ""
+    print(f"TARGETS (benchmarks.md): {met} of {len(judged)} met{suffix}")
+    for row in rows:
+        judged_row = row["result"] in ("PASS", "FAIL")
+        result = row["result"] + suffix if judged_row else "n/a"
+        why = "" if judged_row else "; " + row["result"].removeprefix("n/a (").rstrip(")")
+        print(f"  {result:<6} {row['label']:<58} {row['figure']:>9}  (target {row['target']}{why})")
+    if report["quick"]:
+        print(QUICK_NOTE)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    info = report["machine"]
+    v = info["versions"]
+    print()
+    print(
+        f"machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+        f"aiohttp {v['aiohttp']}, httpx {v['httpx']}, requests {v['requests']}, "
+        f"orjson {v['orjson']}, uvloop {v['uvloop']}"
+    )
+    loops = report["loops"]
+    print(f"event loops: this script's {loops['this script']}, Vox's thread {loops['Vox thread']}")
+    print(f"voxasync {v['voxasync']} from {info['voxasync_from']}")
+    print(
+        f"method: N={report['n']} calls per measurement, median of {report['rounds']} "
+        "alternating rounds after a warm-up; server in its own process on 127.0.0.1"
+    )
+    print()
+    print("medians (calls/s):")
+    for m in report["measurements"].values():
+        print(f"  {m['label']:<52} {m['median']:>10,.0f}/s")
+    print()
+    print_tables(report)
+    print_extras(report)
+    print_summary(report)
+
+
+# -- the run ---------------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -857,112 +806,117 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny N: a smoke run, seconds")
     parser.add_argument("-n", "--calls", type=int, help="calls per measurement (default 5000)")
     parser.add_argument("--rounds", type=int, help="alternating rounds (default 7)")
-    parser.add_argument("--sweep-levels", default="1,8,32,100,256", help="comma-separated")
+    parser.add_argument("--sweep-levels", default="1,8,32,64,100,256", help="comma-separated")
     parser.add_argument("--sweep-calls", type=int, help="calls per sweep point (default 2000)")
     parser.add_argument("--sweep-rounds", type=int, help="rounds per sweep point (default 3)")
-    parser.add_argument("--memory-ids", type=int, help="ids for the memory run (default 100000)")
+    parser.add_argument("--memory-ids", type=int, help="ids for the memory runs (default 100000)")
     parser.add_argument("--import-rounds", type=int, help="fresh interpreters each (default 21)")
+    parser.add_argument(
+        "--uvloop",
+        action="store_true",
+        help="run this script's loops (AsyncVox and its peers) on uvloop, if it is installed",
+    )
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-imports", action="store_true")
     parser.add_argument("--no-chart", action="store_true", help="do not redraw the PNG")
     parser.add_argument("--json", type=Path, help="where to write the results as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no per-round progress")
-    # Internal: the isolated memory measurement runs this script again with these.
-    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--base-url", help=argparse.SUPPRESS)
-    parser.add_argument("--concurrency", type=int, default=MAX_IN_FLIGHT, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.memory_child is not None:
-        memory_child(args.base_url, args.memory_child, args.concurrency)
-        return 0
-
-    quick = args.quick
-    n = args.calls or (60 if quick else 5000)
-    rounds = args.rounds or (2 if quick else 7)
-    sweep_levels = [int(x) for x in args.sweep_levels.split(",") if x.strip()]
-    if quick:
-        sweep_levels = [x for x in sweep_levels if x <= 8] or sweep_levels[:1]
-    sweep_calls = args.sweep_calls or (40 if quick else 2000)
-    sweep_rounds = args.sweep_rounds or (1 if quick else 3)
-    memory_ids = args.memory_ids or (400 if quick else 100_000)
-    import_rounds = args.import_rounds or (2 if quick else 21)
+def measure(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    quick, n, rounds = args.quick, report["n"], report["rounds"]
     verbose = not args.quiet
-
-    report: dict[str, Any] = {
-        "machine": machine(),
-        "n": n,
-        "rounds": rounds,
-        "quick": quick,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    started = time.perf_counter()
+    use_uvloop = args.uvloop and uvloop is not None
+    if args.uvloop and uvloop is None:
+        print("--uvloop: uvloop is not installed; asyncio's own loop is used", flush=True)
+    memory_ids = args.memory_ids or (400 if quick else 100_000)
     with canned_server() as base_url:
         if verbose:
             print(f"server: {base_url}; N={n}, {rounds} rounds", flush=True)
-        measurements, comparisons, skipped = main_comparisons(
-            base_url, n, rounds, warm_n=min(n, 2 * MAX_IN_FLIGHT), verbose=verbose
+        measurements, comparisons, skipped, loops = main_comparisons(
+            base_url, n, rounds, min(n, 2 * MAX_IN_FLIGHT), use_uvloop=use_uvloop, verbose=verbose
         )
+        report["loops"] = loops
         report["measurements"] = {
             m.key: {"label": m.label, "calls": m.calls, "median": m.median, "rates": m.rates}
             for m in measurements
         }
-        report["table"] = build_table(comparisons, quick=quick)
+        report["table"] = build_table(comparisons)
         report["skipped"] = skipped
         if verbose:
             print("portal hop ...", flush=True)
         report["portal_hops"] = portal_hops(200 if quick else 2000, 3 if quick else 7)
         if not args.no_sweep:
+            levels = [int(x) for x in args.sweep_levels.split(",") if x.strip()]
+            if quick:
+                levels = [x for x in levels if x <= 8] or levels[:1]
+            report["sweep_calls"] = args.sweep_calls or (40 if quick else 2000)
+            report["sweep_rounds"] = args.sweep_rounds or (1 if quick else 3)
             if verbose:
                 print("sweep ...", flush=True)
             report["sweep"] = sweep(
-                base_url, sweep_levels, sweep_calls, sweep_rounds, verbose=verbose
+                base_url,
+                levels,
+                report["sweep_calls"],
+                report["sweep_rounds"],
+                use_uvloop=use_uvloop,
+                verbose=verbose,
             )
-            report["sweep_calls"] = sweep_calls
-            report["sweep_rounds"] = sweep_rounds
         if not args.no_memory:
             if verbose:
                 print("memory ...", flush=True)
             sizes = sorted({max(memory_ids // 10, 1), memory_ids})
-            report["memory"] = measure_memory(base_url, sizes, MAX_IN_FLIGHT)
+            report["memory"] = measure_many(base_url, sizes, MAX_IN_FLIGHT)
+            report["memory_iter"] = measure_iter(base_url, memory_ids, B)
+            report["heap"] = heap_rows(report["memory_iter"])
     if not args.no_imports:
         if verbose:
             print("import time ...", flush=True)
-        times = import_times(import_rounds)
-        ratio = times[IMPORT_SDK] / times[IMPORT_DEPS]
-        report["imports"] = {
-            "sdk_ms": times[IMPORT_SDK] * 1000,
-            "deps_ms": times[IMPORT_DEPS] * 1000,
-            "ratio": ratio,
-            "rounds": import_rounds,
-            "result": QUICK_VERDICT if quick else verdict(ratio, 1.2, higher_is_better=False),
-        }
+        report["imports"] = import_row(args.import_rounds or (2 if quick else 21))
+
+
+def write_results(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    out = args.json
+    if out is None and not args.quick:
+        out = RESULTS_DIR / "latest.json"
+    if out is None:
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2)
+    out.write_text(text)
+    if not args.quick and args.json is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RESULTS_DIR / f"run-{stamp}.json").write_text(text)
+    print(f"\nresults written to {out}")
+    if not args.quick and not args.no_chart and "sweep" in report:
+        try:
+            from chart import draw
+        except ImportError as exc:  # matplotlib missing
+            print(f"chart not drawn: {exc}")
+        else:
+            draw(report, CHART_PATH)
+            print(f"chart written to {CHART_PATH}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    quick = args.quick
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "n": args.calls or (60 if quick else 5000),
+        "rounds": args.rounds or (2 if quick else 7),
+        "quick": quick,
+        "uvloop_requested": args.uvloop,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    started = time.perf_counter()
+    measure(args, report)
+    report["targets"] = targets(report)
     report["seconds"] = time.perf_counter() - started
     print_report(report)
-
-    out = args.json
-    if out is None and not quick:
-        out = RESULTS_DIR / "latest.json"
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(report, indent=2)
-        out.write_text(text)
-        if not quick and args.json is None:
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            (RESULTS_DIR / f"run-{stamp}.json").write_text(text)
-        print(f"\nresults written to {out}")
-        if not quick and not args.no_chart and "sweep" in report:
-            try:
-                from chart import draw
-            except ImportError as exc:  # matplotlib missing
-                print(f"chart not drawn: {exc}")
-            else:
-                draw(report, CHART_PATH)
-                print(f"chart written to {CHART_PATH}")
+    write_results(args, report)
     print(f"done in {report['seconds']:.0f}s")
     return 0
 

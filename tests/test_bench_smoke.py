@@ -43,11 +43,20 @@ def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
         "AsyncVox gather vs raw aiohttp gather",
         "AsyncVox sequential vs raw aiohttp sequential",
         "Vox.revoke_cancel_many(100) vs raw aiohttp gather",
+        "AsyncVox revoke_cancel_many(64) vs raw aiohttp 64 workers",
+        "Vox revoke_cancel_many(64) vs raw aiohttp 64 workers",
+        "Vox revoke_cancel_many(64): generator vs list",
+        "AsyncVox revoke_cancel_many(64) / box limit",
+        "raw aiohttp 64 workers / box limit",
         "revoke_cancel_many peak memory",
+        "AsyncVox revoke_cancel_iter peak heap, 400 ids",
+        "Vox revoke_cancel_iter peak heap, 400 ids",
         "import voxasync vs aiohttp+attrs+cattrs+anyio",
         "anyio portal.call",
         "asyncio.run_coroutine_threadsafe().result()",
         "throughput (calls/s) against requests in flight",
+        "event loops: this script's ",
+        "TARGETS (benchmarks.md):",
     ):
         assert row in out, row
     for module, row in (
@@ -65,7 +74,17 @@ def test_quick_run_exits_0_and_prints_the_ratio_table(tmp_path: Path) -> None:
     for row in report["table"]:
         assert row["ratio"] > 0
         assert len(row["ours_rates"]) == len(row["theirs_rates"]) == report["rounds"]
+        low, high = row["spread"]
+        assert low <= row["ratio"] <= high
     assert report["memory"]["runs"][-1]["failed"] == 0
+    for client in ("AsyncVox", "Vox"):
+        streamed = report["memory_iter"][client]
+        if streamed["available"]:  # revoke_cancel_iter exists: every outcome came, none failed
+            assert (streamed["outcomes"], streamed["failed"]) == (400, 0)
+    # Every target of benchmarks.md is a row with its mark (or n/a where the API is missing).
+    marks = {row["label"]: row["result"] for row in report["targets"]}
+    assert len(marks) == 9 - (not has("httpx")) - (not has("requests")), marks
+    assert all(r in ("PASS", "FAIL") or r.startswith("n/a") for r in marks.values()), marks
     # --quick without --json writes nothing into the checkout; this run wrote only where told.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quick.json"]
 
@@ -131,3 +150,42 @@ def test_latency_script_runs() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "AsyncVox (await)" in done.stdout
     assert "Vox (sync)" in done.stdout
+
+
+def test_box_limit_client_reads_answers_split_anywhere_and_joined() -> None:
+    """The box-limit client frames answers by Content-Length, however the bytes arrive."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from peers import BadResponse, BoxConnection, BoxLimit, response_body_length
+        from server import RESPONSE
+    finally:
+        sys.path.remove(str(BENCH))
+
+    class Transport:
+        def __init__(self) -> None:
+            self.written: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    pool = BoxLimit("http://127.0.0.1:1", 1)
+    pool.pending = iter([b"req"] * 10)
+    connection = BoxConnection(pool)
+    connection.transport = Transport()  # type: ignore[assignment]
+    wire = RESPONSE * 3
+    for start in range(0, len(wire), 7):  # three answers, split at awkward places
+        connection.data_received(wire[start : start + 7])
+    connection.data_received(RESPONSE * 2)  # two answers in one read
+    assert pool.answered == 5
+    assert connection.transport.written == [b"req"] * 5  # type: ignore[union-attr]
+
+    head = RESPONSE.split(b"\r\n\r\n", 1)[0]
+    assert response_body_length(head) == len(RESPONSE.split(b"\r\n\r\n", 1)[1])
+    assert response_body_length(head.replace(b"Content-Length", b"content-LENGTH")) > 0
+    for bad in (
+        head.replace(b"200 OK", b"500 Oops"),
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json",
+        head + b"\r\nConnection: close",
+    ):
+        with pytest.raises(BadResponse):
+            response_body_length(bad)
