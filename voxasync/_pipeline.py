@@ -32,7 +32,7 @@ from ._converter import decode_json, structure
 from ._options import CallOptions
 from ._pacer import Pacer
 from ._raw import ANSWER_LOG
-from ._transport import RawResponse, Transport
+from ._transport import Answer, Transport
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import (
     BODY_PREVIEW_CHARS,
@@ -161,7 +161,7 @@ class Pipeline:
         return structure_body(response, request.model)
 
 
-def status_error(response: RawResponse) -> APIStatusError:
+def status_error(response: Answer) -> APIStatusError:
     """The error for an error answer; the Retry-After it asks for is read here, once."""
     return make_status_error(
         response.status,
@@ -171,7 +171,7 @@ def status_error(response: RawResponse) -> APIStatusError:
     )
 
 
-def structure_body(response: RawResponse, model: type[T]) -> T:
+def structure_body(response: Answer, model: type[T]) -> T:
     """A 2xx body as ``model``, or ``APIResponseValidationError``."""
     try:
         payload = decode_json(response.body)
@@ -337,7 +337,7 @@ def _json_text(body: Mapping[str, Any] | None) -> str:
     return "-" if body is None else json.dumps(body, ensure_ascii=False)
 
 
-def _log_response(request: Request[Any], response: RawResponse, started: float) -> None:
+def _log_response(request: Request[Any], response: Answer, started: float) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     elapsed_ms = (time.perf_counter() - started) * 1000

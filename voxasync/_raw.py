@@ -28,7 +28,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from multidict import CIMultiDictProxy
 
-from ._transport import RawResponse as Answer
+from ._transport import Answer
 from .errors import request_id_of
 
 __all__ = ["ANSWER_LOG", "AnswerLog", "RawResource", "RawResponse", "call_raw", "raw"]

@@ -33,14 +33,13 @@ from types import SimpleNamespace
 from typing import Any, Final
 
 import aiohttp
-import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
 from ._network import Network
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
-__all__ = ["KEEPALIVE_SECONDS", "RawResponse", "Transport"]
+__all__ = ["KEEPALIVE_SECONDS", "Answer", "Transport"]
 
 KEEPALIVE_SECONDS: Final = 4.0
 """How long an idle pooled connection is kept: under the idle timeouts servers and load
@@ -55,11 +54,16 @@ _ABANDONED: list[object] = []
 finalizers would close, or send TLS close_notify on, sockets the parent still uses)."""
 
 
-@attrs.frozen
-class RawResponse:
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
+class Answer:
+    """One whole HTTP answer: status, headers, body. A plain slotted class: one is made per
+    attempt, on the hot path."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: CIMultiDictProxy[str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
 
 
 async def _on_reused(_: object, context: SimpleNamespace, __: object) -> None:
@@ -211,7 +215,7 @@ class Transport:
         timeout: aiohttp.ClientTimeout,
         json: Mapping[str, Any] | None = None,
         fresh_connection: bool = False,
-    ) -> RawResponse:
+    ) -> Answer:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer.
 
         ``fresh_connection`` sends on a connection of its own, never a pooled one (for the
@@ -248,7 +252,7 @@ class Transport:
         params: Sequence[tuple[str, str]] | None,
         json: Mapping[str, Any] | None,
         timeout: aiohttp.ClientTimeout,
-    ) -> RawResponse:
+    ) -> Answer:
         async with session.request(
             method, self.url(path), params=params, json=json,
             headers=self._headers if self._per_request_headers else None,
@@ -260,7 +264,7 @@ class Transport:
         ) as response:
             exchange.answered = True
             body = await response.read()
-            return RawResponse(response.status, response.headers, body)
+            return Answer(response.status, response.headers, body)
 
     def _timeout_error(self, method: str, path: str, exc: TimeoutError) -> APITimeoutError:
         return APITimeoutError(

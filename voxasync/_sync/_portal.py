@@ -57,7 +57,7 @@ class LoopThread:
 
         def main(_keep_alive: object) -> None:
             try:
-                anyio.run(serve, backend="asyncio")
+                anyio.run(serve, backend="asyncio", backend_options=_loop_options())
             except BaseException as exc:  # pragma: no cover - loop failed to start
                 if not ready.done():
                     ready.set_exception(exc)
@@ -131,6 +131,20 @@ class LoopThread:
         with contextlib.suppress(RuntimeError):  # already stopped
             self.portal.call(self.portal.stop)
         self.thread.join()
+
+
+def _loop_options() -> dict[str, bool]:
+    """uvloop for this thread's own loop when it is installed (the ``speedups`` extra).
+
+    Only ever the loop this module starts, never the caller's. uvloop reads sockets into
+    smaller buffers than asyncio's 256 KiB, which spares the loop thread page faults on every
+    answer (``BENCHMARKS.md``).
+    """
+    try:
+        import uvloop  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+    except ImportError:
+        return {}
+    return {"use_uvloop": True}
 
 
 async def _run(func: Callable[[], Awaitable[object]]) -> None:
