@@ -15,7 +15,7 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import CancelledError, Future, InvalidStateError
+from concurrent.futures import CancelledError, Future
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import anyio
@@ -48,7 +48,7 @@ class LoopThread:
 
         ready: Future[tuple[BlockingPortal, asyncio.AbstractEventLoop]] = Future()
         self._stopped = False  # set once the loop is stopping or gone: calls are refused
-        self._waiting: set[Future[Any]] = set()  # failed if the loop ends under them
+        self._waiting: set[_Waiter] = set()  # failed if the loop ends under them
 
         async def serve() -> None:
             async with BlockingPortal() as portal:
@@ -63,9 +63,8 @@ class LoopThread:
                     ready.set_exception(exc)
             finally:
                 self._stopped = True
-                for future in list(self._waiting):  # a call that raced with the end
-                    with contextlib.suppress(InvalidStateError):
-                        future.set_exception(VoxError(CLOSED))
+                for waiter in list(self._waiting):  # a call that raced with the end
+                    waiter.settle(None, VoxError(CLOSED))
 
         # A daemon thread: an unclosed Vox never keeps the interpreter alive.
         self.thread = threading.Thread(
@@ -78,8 +77,7 @@ class LoopThread:
         """Run ``func(*args, **kwargs)`` on the loop and wait for its result or exception.
 
         Safe from any thread but the loop's own. If the waiting thread is interrupted
-        (Ctrl-C in a notebook), the call is cancelled: the future exists before the task is
-        scheduled, so an interrupt at any point after that reaches it.
+        (Ctrl-C in a notebook), the call is cancelled, whenever the interrupt lands.
 
         The task runs in a copy of the calling thread's ``contextvars`` context, as a
         coroutine awaited in place would: OpenTelemetry's current span, structlog's bound
@@ -90,26 +88,26 @@ class LoopThread:
             raise VoxError("a sync Vox method was called from its own event loop thread")
         if self._stopped:
             raise VoxError(CLOSED)
-        future: Future[T] = Future()
-        self._waiting.add(future)
+        waiter = _Waiter()
+        self._waiting.add(waiter)
         try:
+            context = contextvars.copy_context()  # one copy, made on the caller's thread
             try:
-                context = contextvars.copy_context()  # one copy, made on the caller's thread
                 self.loop.call_soon_threadsafe(
-                    _start_call, self.loop, future, context, func, args, kwargs, context=context
+                    _start_call, self.loop, waiter, func, args, kwargs, context, context=context
                 )
             except RuntimeError:  # the loop is closed
                 raise VoxError(CLOSED) from None
-            return future.result()
-        except CancelledError:
-            if self._stopped:  # closed from another thread while this call ran
-                raise VoxError(CLOSED) from None
-            raise
-        except BaseException:
-            future.cancel()
+            waiter.lock.acquire()  # released by the loop once the outcome is in
+        except BaseException:  # interrupted while waiting: cancel the call, wherever it is
+            waiter.abandoned = True
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to cancel
+                self.loop.call_soon_threadsafe(_cancel, waiter)
             raise
         finally:
-            self._waiting.discard(future)
+            self._waiting.discard(waiter)
+        result: T = waiter.outcome(self._stopped)
+        return result
 
     @property
     def calls_waiting(self) -> int:
@@ -151,42 +149,75 @@ async def _run(func: Callable[[], Awaitable[object]]) -> None:
     await func()
 
 
+class _Waiter:
+    """One sync call waiting for its task: a lock that the loop releases when the outcome
+    is in. (A plain lock hand-off: cheaper than a ``concurrent.futures.Future``'s condition.)
+    """
+
+    __slots__ = ("abandoned", "error", "lock", "result", "settled", "task")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lock.acquire()
+        self.abandoned = False  # the caller stopped waiting (interrupted)
+        self.settled = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.task: asyncio.Task[Any] | None = None
+
+    def settle(self, result: Any, error: BaseException | None) -> None:
+        """On the loop thread only: record the outcome and wake the caller (once)."""
+        if not self.settled:
+            self.settled = True
+            self.result, self.error = result, error
+            self.lock.release()
+
+    def outcome(self, stopped: bool) -> Any:
+        """In the caller's thread: the result, or the error raised (``CancelledError`` as
+        ``concurrent.futures``' own, a call cut off by ``close()`` as ``VoxError``)."""
+        error, self.error = self.error, None  # no cycle through the traceback
+        if error is None:
+            return self.result
+        if isinstance(error, asyncio.CancelledError):
+            if stopped:  # closed from another thread while this call ran
+                raise VoxError(CLOSED) from None
+            raise CancelledError() from None
+        try:
+            raise error
+        finally:
+            error = None
+
+
 def _start_call(
     loop: asyncio.AbstractEventLoop,
-    future: Future[T],
-    context: contextvars.Context,
+    waiter: _Waiter,
     func: Callable[..., Awaitable[T]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
+    context: contextvars.Context,
 ) -> None:
-    """On the loop: run ``func(*args, **kwargs)`` as a task, in ``context``, whose outcome
-    ``future`` gets.
-
-    Cancelling ``future`` (from any thread) cancels the task.
-    """
-    if future.cancelled():  # the caller gave up before the call began
+    """On the loop: run ``func(*args, **kwargs)`` as a task, in ``context``; its outcome
+    goes to ``waiter``."""
+    if waiter.abandoned:  # the caller gave up before the call began
         return
 
-    async def run() -> T:
-        return await func(*args, **kwargs)
-
-    task = loop.create_task(run(), context=context)
-
-    def copy_outcome(done: asyncio.Task[T]) -> None:
-        if done.cancelled():
-            future.cancel()
-        if not future.set_running_or_notify_cancel():
-            return
-        error = done.exception()
-        if error is not None:
-            future.set_exception(error)
+    async def run() -> None:
+        # The outcome goes to the waiter from inside the task, not from a done callback: one
+        # loop iteration fewer per call.
+        try:
+            result = await func(*args, **kwargs)
+        except asyncio.CancelledError as cancelled:
+            waiter.settle(None, cancelled)
+            raise
+        except BaseException as error:  # the caller's to see; the task itself ends quietly
+            waiter.settle(None, error)
         else:
-            future.set_result(done.result())
+            waiter.settle(result, None)
 
-    def cancel_task(settled: Future[T]) -> None:
-        if settled.cancelled():
-            with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to cancel
-                loop.call_soon_threadsafe(task.cancel)
+    waiter.task = loop.create_task(run(), context=context)
 
-    task.add_done_callback(copy_outcome)
-    future.add_done_callback(cancel_task)
+
+def _cancel(waiter: _Waiter) -> None:
+    """On the loop, after the call was scheduled: cancel its task if it has started."""
+    if waiter.task is not None:
+        waiter.task.cancel()
