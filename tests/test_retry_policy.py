@@ -336,3 +336,14 @@ async def test_pacer_pause_and_spacing_together() -> None:
     starts.sort()
     # The pause first, then one slot per interval.
     assert [s - began >= 0.1 + n * 0.05 - 0.002 for n, s in enumerate(starts)] == [True] * 3
+
+
+@pytest.mark.anyio
+async def test_a_pacer_is_clear_to_start_only_until_something_holds_it() -> None:
+    child = Pacer(parent=Pacer())
+    assert child.clear_to_start()
+    assert not Pacer(rate_limit=5).clear_to_start()
+    assert not Pacer(parent=Pacer(rate_limit=5)).clear_to_start()
+    child.pause(0.01)  # a 429 held it: from then on every start goes through wait_turn
+    assert not child.clear_to_start()
+    await child.wait_turn()

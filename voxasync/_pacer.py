@@ -40,6 +40,14 @@ class Pacer:
         self._refusal: APIStatusError | None = None
         self._refused_until = 0.0
 
+    def clear_to_start(self) -> bool:
+        """Whether a request may surely start now, without waiting or claiming a rate slot:
+        no rate cap, and no pause or refusal ever set, here or in a parent. Lets a batch
+        without ``rate_limit`` skip :meth:`wait_turn` until its first 429."""
+        if self._interval or self._paused_until or self._refusal is not None:
+            return False
+        return self._parent is None or self._parent.clear_to_start()
+
     async def wait_turn(self) -> None:
         """Wait until this request may start; raise the standing refusal if there is one."""
         loop = asyncio.get_running_loop()

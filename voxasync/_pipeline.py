@@ -142,7 +142,7 @@ class Pipeline:
 
         ``fresh``: send on a connection of its own (the resend after a stale connection).
         """
-        if self.pacer is not None:
+        if self.pacer is not None and not self.pacer.clear_to_start():
             await self.pacer.wait_turn()
         _log_request(request, self.transport)
         answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
