@@ -4,10 +4,11 @@
 including inside a running event loop such as a Jupyter notebook.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncVox
 from ._raw import RawResponse
 from ._retry import MAX_RETRY_AFTER
-from ._sync import Vox
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .errors import (
@@ -66,3 +67,20 @@ __all__ = [
     "VoxError",
     "__version__",
 ]
+
+if TYPE_CHECKING:
+    from ._sync import Vox
+
+
+def __getattr__(name: str) -> Any:
+    # ``Vox`` (the sync package: its loop thread, twins, id reader) loads on first use, so
+    # async services that never touch it do not pay its import.
+    if name == "Vox":
+        from ._sync import Vox
+
+        return Vox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"Vox"})
