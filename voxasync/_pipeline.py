@@ -286,7 +286,7 @@ class _Call(Generic[T]):
             "retrying %s %s (attempt %d of %d) in %.2fs after %s",
             self.request.method,
             self.request.path,
-            self.attempts + 1,
+            retry_number + 2,  # counted without the free resend, like the budget
             self.options.max_retries + 1,
             wait,
             _reason(error),
