@@ -16,7 +16,7 @@ from ._retry import DEFAULT_BACKOFF, beyond_cap, scaled
 from ._types import check_positive
 from .errors import APIStatusError, RateLimitError
 
-__all__ = ["Pacer"]
+__all__ = ["Pacer", "refusal_copy"]
 
 
 class Pacer:
@@ -47,7 +47,7 @@ class Pacer:
         while True:
             now = loop.time()
             if self._refusal is not None and now < self._refused_until:
-                raise _refusal_copy(self._refusal, self._refused_until - now)
+                raise refusal_copy(self._refusal, self._refused_until - now)
             if self._paused_until > now:
                 claimed = False
                 await asyncio.sleep(self._paused_until - now)
@@ -90,13 +90,13 @@ class Pacer:
         until = asyncio.get_running_loop().time() + seconds
         if until > self._refused_until:
             # A copy: the original's traceback would keep its frames (and the client) alive.
-            self._refusal = _refusal_copy(error, seconds)
+            self._refusal = refusal_copy(error, seconds)
             self._refused_until = until
         if self._parent is not None:
             self._parent._refuse(error, seconds)
 
 
-def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
+def refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
     """A fresh error for a request refused locally (one exception object per failure)."""
     refusal = copy.copy(error)  # via VoxError.__reduce__: no traceback comes along
     refusal.headers = CIMultiDict(error.headers)

@@ -3,6 +3,7 @@
 The tree::
 
     VoxError                           anything this SDK raises on purpose
+    ├── BatchAborted                   a batch's id source failed (``.outcomes``, ``__cause__``)
     ├── APIConnectionError             no usable HTTP answer (refused, reset, DNS, TLS)
     │   └── APITimeoutError            an attempt or the overall deadline ran out
     ├── APIResponseValidationError     a 2xx answer whose body does not fit the model
@@ -28,9 +29,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict
+
+if TYPE_CHECKING:
+    from .models import RevokeCancelOutcome
 
 __all__ = [
     "APIConnectionError",
@@ -39,6 +43,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchAborted",
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
@@ -71,6 +76,28 @@ def _rebuild_error(
     Exception.__init__(error, *args)
     error.__dict__.update(state)
     return error
+
+
+class BatchAborted(VoxError):
+    """The iterable of ids of a batch raised: no more ids were taken.
+
+    Raised once every request already sent has settled and been reported (yielded by
+    ``revoke_cancel_iter``, passed to ``on_result``). The iterable's own exception is the
+    ``__cause__`` (and ``error``).
+
+    Attributes:
+        error: what the iterable raised.
+        outcomes: from ``revoke_cancel_many``, every position that settled, in input order;
+            from ``revoke_cancel_iter``, empty, since each was already yielded.
+    """
+
+    def __init__(
+        self, message: str, *, error: BaseException, outcomes: tuple[RevokeCancelOutcome, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.outcomes = outcomes
 
 
 class APIConnectionError(VoxError):
