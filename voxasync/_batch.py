@@ -115,6 +115,7 @@ class _Engine:
         self.first_index: dict[str, int] = {}
         self.refusal: APIStatusError | None = None  # the key was refused: send nothing more
         self.source_error: Exception | None = None  # the iterable raised: take no more ids
+        self.crash: Exception | None = None
         self.live = 0
 
     @contextlib.asynccontextmanager
@@ -164,6 +165,8 @@ class _Engine:
         return chunk
 
     def raise_if_aborted(self) -> None:
+        if self.crash is not None:  # pragma: no cover - a bug of the SDK's
+            raise self.crash
         error = self.source_error
         if error is not None:
             raise BatchAborted(
@@ -173,15 +176,18 @@ class _Engine:
             ) from error
 
     async def _work(self) -> None:
-        while self.source_error is None:
-            try:
-                item = await self.stream.next()
-            except Exception as error:  # the caller's iterable failed
-                self.source_error = error
-                break
-            if item is None:
-                break
-            await self.queue.put(await self._settle(*item))
+        try:
+            while self.source_error is None and self.crash is None:
+                try:
+                    item = await self.stream.next()
+                except Exception as error:  # the caller's iterable failed
+                    self.source_error = error
+                    break
+                if item is None:
+                    break
+                await self.queue.put(await self._settle(*item))
+        except Exception as bug:  # pragma: no cover - a bug here must not hang the reader
+            self.crash = self.crash or bug
         await self.queue.put(_DONE)
 
     async def _settle(self, index: int, number_id: object) -> RevokeCancelOutcome:
@@ -228,7 +234,7 @@ class OutcomeStream:
 
     async def __anext__(self) -> RevokeCancelOutcome:
         if self._outcomes is None:
-            self._outcomes = self._stream()
+            self._outcomes = _stream(self._engine())
         return await anext(self._outcomes)
 
     async def aclose(self) -> None:
@@ -250,24 +256,28 @@ class OutcomeStream:
         if self._taken or self._outcomes is not None:
             raise RuntimeError("this stream of outcomes was already read")
         self._taken = True
-        return self._chunks(limit)
+        return _chunks(self._engine(), limit)
 
     def _engine(self) -> _Engine:
         return _Engine(self._revoke, self._ids, self._concurrency)
 
-    async def _stream(self) -> AsyncGenerator[RevokeCancelOutcome, None]:
-        engine = self._engine()
-        async with engine.running():
-            while (outcome := await engine.next()) is not None:
-                yield outcome
-        engine.raise_if_aborted()
 
-    async def _chunks(self, limit: int) -> AsyncGenerator[list[RevokeCancelOutcome], None]:
-        engine = self._engine()
-        async with engine.running():
-            while chunk := await engine.take(limit):
-                yield chunk
-        engine.raise_if_aborted()
+# Module functions, not methods: a generator frame holding the stream would make a cycle,
+# and an abandoned stream would wait for the garbage collector instead of closing at once.
+
+
+async def _stream(engine: _Engine) -> AsyncGenerator[RevokeCancelOutcome, None]:
+    async with engine.running():
+        while (outcome := await engine.next()) is not None:
+            yield outcome
+    engine.raise_if_aborted()
+
+
+async def _chunks(engine: _Engine, limit: int) -> AsyncGenerator[list[RevokeCancelOutcome], None]:
+    async with engine.running():
+        while chunk := await engine.take(limit):
+            yield chunk
+    engine.raise_if_aborted()
 
 
 async def collect_outcomes(

@@ -96,11 +96,14 @@ class Pacer:
             self._parent._refuse(error, seconds)
 
 
-def refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
-    """A fresh error for a request refused locally (one exception object per failure)."""
+def refusal_copy(error: APIStatusError, remaining: float | None = None) -> APIStatusError:
+    """A fresh error for a request refused locally (one exception object per failure).
+
+    No traceback comes along. ``remaining`` is a 429's wait left, set as ``retry_after``.
+    """
     refusal = copy.copy(error)  # via VoxError.__reduce__: no traceback comes along
     refusal.headers = CIMultiDict(error.headers)
     refusal.details = dict(error.details)
-    if isinstance(refusal, RateLimitError):
+    if isinstance(refusal, RateLimitError) and remaining is not None:
         refusal.retry_after = remaining
     return refusal
