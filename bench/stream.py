@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch_throughput import MB, ServerProcess, ids  # noqa: E402
+from batch_throughput import MB, ServerProcess, ids
 
-from voxasync import AsyncVox, Vox  # noqa: E402
+from voxasync import AsyncVox, Vox
 
 
 async def heap_peaks(server: ServerProcess, count: int, concurrency: int) -> dict[str, float]:

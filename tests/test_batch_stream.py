@@ -196,12 +196,17 @@ async def test_a_failing_source_reports_what_was_in_flight(
     server.latency = 0.3  # the four requests are still in flight when the source fails
     ids = server.seed_pending(6)
     got: list[RevokeCancelOutcome] = []
+    stream = avox.organization_telephone_numbers.revoke_cancel_iter(
+        _ids_then_fail(ids[:4]), concurrency=8
+    )
+
+    async def read_all() -> None:
+        async for outcome in stream:
+            got.append(outcome)  # noqa: PERF401 - kept as they come, before the raise
+
     started = time.monotonic()
     with pytest.raises(BatchAborted) as raised:
-        async for outcome in avox.organization_telephone_numbers.revoke_cancel_iter(
-            _ids_then_fail(ids[:4]), concurrency=8
-        ):
-            got.append(outcome)
+        await read_all()
     assert time.monotonic() - started >= 0.3  # it waited for them
     assert isinstance(raised.value.__cause__, OSError)
     assert sorted(o.id for o in got) == sorted(ids[:4]) and all(o.ok for o in got)
@@ -227,11 +232,11 @@ def test_sync_failing_source_reports_what_was_in_flight(server: FakeVoxServer, v
     server.latency = 0.3
     ids = server.seed_pending(4)
     got: list[RevokeCancelOutcome] = []
+    outcomes = vox.organization_telephone_numbers.revoke_cancel_iter(
+        _ids_then_fail(ids), concurrency=8
+    )
     with pytest.raises(BatchAborted, match="the id file went away"):
-        for outcome in vox.organization_telephone_numbers.revoke_cancel_iter(
-            _ids_then_fail(ids), concurrency=8
-        ):
-            got.append(outcome)
+        got.extend(outcomes)
     assert sorted(o.id for o in got) == sorted(ids)
 
 

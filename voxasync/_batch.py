@@ -38,6 +38,7 @@ from .errors import APIStatusError, AuthenticationError, BatchAborted, Permissio
 from .models import OrganizationTelephoneNumber, RevokeCancelOutcome
 
 __all__ = [
+    "NOTHING_READY",
     "OnResult",
     "OutcomeStream",
     "RevokeCancelResult",
@@ -52,6 +53,7 @@ OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
 Revoke: TypeAlias = Callable[[str], Awaitable[OrganizationTelephoneNumber]]
 
 _DONE: Final = object()  # a worker's last item on the queue
+NOTHING_READY: Final = object()  # what a buffering source's next_ready() says when empty
 _PENDING: Final = object()
 _KEY_REFUSED: Final = (AuthenticationError, PermissionDeniedError)
 
@@ -62,9 +64,14 @@ class _IdStream:
     def __init__(self, ids: Iterable[str] | AsyncIterable[str]) -> None:
         self._sync: Iterator[str] | None = None
         self._async: AsyncIterator[str] | None = None
+        self._ready: Callable[[], object] | None = None
         if isinstance(ids, AsyncIterable):
             self._async = aiter(ids)
             self._lock = asyncio.Lock()
+            # A source that buffers (the sync client's reader of generators) hands out the
+            # ids it has on hand without a coroutine and a lock per id.
+            ready = getattr(self._async, "next_ready", None)
+            self._ready = ready if callable(ready) else None
         elif isinstance(ids, Iterable) and not isinstance(ids, str | bytes):
             self._sync = iter(ids)
         else:
@@ -81,6 +88,8 @@ class _IdStream:
         try:
             if self._sync is not None:
                 value: object = next(self._sync)
+            elif self._ready is not None and (value := self._ready()) is not NOTHING_READY:
+                pass
             else:
                 assert self._async is not None
                 async with self._lock:

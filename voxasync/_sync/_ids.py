@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterable
 from typing import Final
 
+from .._batch import NOTHING_READY
+
 __all__ = ["PLAIN_CONTAINERS", "ThreadedIds", "chunk_size"]
 
 
@@ -29,7 +31,7 @@ _Answer = tuple[list[str], BaseException | None]
 
 def chunk_size(concurrency: object) -> int:
     """How many ids the reader takes at a time for a batch of this concurrency."""
-    return max(16, concurrency) if isinstance(concurrency, int) else 16
+    return max(64, 4 * concurrency) if isinstance(concurrency, int) else 64
 
 
 class ThreadedIds:
@@ -66,6 +68,14 @@ class ThreadedIds:
                 self._receive(await self._answers_queue().get())
         if len(self._buffer) <= self._chunk // 2:
             self._ask()  # read ahead while these are taken
+        return self._buffer.popleft()
+
+    def next_ready(self) -> object:
+        """The next id if one is on hand, else ``NOTHING_READY``: the batch's fast path."""
+        if len(self._buffer) <= self._chunk // 2:
+            if not self._buffer:
+                return NOTHING_READY
+            self._ask()
         return self._buffer.popleft()
 
     async def aclose(self) -> None:

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterable, Iterable, Iterator
 from typing import Final
 
 from .._batch import OnResult, RevokeCancelResult
-from ..models import RevokeCancelOutcome
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ..models import RevokeCancelOutcome
 from ..resources.organization_telephone_numbers import AsyncOrganizationTelephoneNumbers
 from ._ids import PLAIN_CONTAINERS, ThreadedIds, chunk_size
 from ._twins import SyncResource, blocking, close_quietly, paging, pull_chunks
