@@ -267,3 +267,26 @@ def test_ctrl_c_lets_in_flight_settle_and_summarizes(tmp_path: Path) -> None:
     assert 0 < applied <= 8
     # Everything that was sent settled and is in the journal.
     assert len(journal_lines(journal)) == applied
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+def test_progress_shows_rate_and_time_left() -> None:
+    import io
+
+    from voxasync._console import Progress, format_duration
+
+    stream = io.StringIO()
+    progress = Progress(100, label="revoke-cancel", stream=stream, enabled=True)
+    progress.start()
+    time.sleep(0.2)
+    for _ in range(10):
+        progress.advance(ok=True)
+    status = progress.status()
+    assert status.startswith("10/100, ")
+    rate = float(status.split(", ")[1].removesuffix("/s"))
+    assert 10 <= rate <= 60  # ten in about 0.2 s
+    assert status.endswith(" left")
+    assert "/s" in stream.getvalue() and "left" in stream.getvalue()
+    assert [format_duration(s) for s in (5, 125, 7300)] == ["5s", "2m05s", "2h01m"]
