@@ -55,6 +55,8 @@ def serve(conn: Connection) -> None:
             elif command == "forget":
                 server.clear_requests()
                 conn.send(None)
+            elif command == "count":  # requests recorded since the last "forget"
+                conn.send(len(server.requests))
             else:
                 conn.send(None)
                 return

@@ -615,7 +615,7 @@ def test_key_file_is_used_and_never_printed(
     code, out, err = run_main(
         capsys, ["--api-key-file", str(wrong), "--base-url", server.url, "numbers", "list"]
     )
-    assert code == 1
+    assert code == 4  # the key was refused
     assert "UNAUTHORIZED" in err
     assert "sk-wrong-SECRET" not in out + err
 
@@ -636,9 +636,9 @@ def test_the_key_is_never_printed_even_with_debug_logging(server: FakeVoxServer)
     secret = "sk-live-DO-NOT-PRINT-0123456789"
     env = clean_env(VOX_API_KEY=secret, VOX_BASE_URL=server.url, VOX_LOG="debug")
     result = run_vox("numbers", "revoke-cancel", "a", "b", env=env)
-    assert result.returncode == 1
-    assert len(failure_lines(result.stderr)) == 2
-    assert "UNAUTHORIZED" in result.stderr
+    assert result.returncode == 4  # the key was refused: one line for every id
+    assert "the API refused the key: UNAUTHORIZED (HTTP 401)" in result.stderr
+    assert "2 ids not restored" in result.stderr
     assert secret not in result.stdout + result.stderr
     assert len(server.requests) == 2
     assert not any(r.authorized for r in server.requests)

@@ -17,6 +17,7 @@ from voxasync import (
     APIStatusError,
     AsyncVox,
     BadRequestError,
+    BatchAborted,
     ConflictError,
     InternalServerError,
     NotFoundError,
@@ -588,7 +589,9 @@ def test_a_failing_generator_of_ids_raises_its_own_error(server: FakeVoxServer, 
         yield from ids
         raise OSError("the id file went away")
 
-    with pytest.raises(OSError, match="the id file went away"):
+    with pytest.raises(BatchAborted, match="the id file went away") as raised:
         vox.organization_telephone_numbers.revoke_cancel_many(ids_then_fail(), concurrency=8)
+    assert isinstance(raised.value.__cause__, OSError)
+    assert sorted(o.id for o in raised.value.outcomes) == sorted(ids)
     # The client still works afterwards.
     assert vox.organization_telephone_numbers.retrieve(ids[0]).id == ids[0]

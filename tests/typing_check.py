@@ -11,7 +11,7 @@ ignore that is no longer needed, so these lines fail the check if the API loosen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, assert_type
 
 import aiohttp
@@ -75,6 +75,23 @@ async def async_client() -> None:
             await numbers.revoke_cancel_many(ids())
         )
 
+        async for outcome in numbers.revoke_cancel_iter(["a", "b"], concurrency=4, rate_limit=5.0):
+            assert_type(outcome, voxasync.RevokeCancelOutcome)
+            index: int = outcome.index
+            given: str = outcome.id
+            outcome_result: OrganizationTelephoneNumber | Exception = outcome.result
+            ok: bool = outcome.ok
+            repeat_of: int | None = outcome.repeat_of
+        async with numbers.revoke_cancel_iter(ids(), timeout=3.0, max_retries=0) as stream:
+            async for streamed in stream:
+                assert_type(streamed, voxasync.RevokeCancelOutcome)
+        try:
+            await numbers.revoke_cancel_many(["a"])
+        except voxasync.BatchAborted as aborted:
+            settled: tuple[voxasync.RevokeCancelOutcome, ...] = aborted.outcomes
+            cause: BaseException = aborted.error
+        numbers.revoke_cancel_iter(["a"], on_result=print)  # type: ignore[call-arg]
+
         async for item in numbers.list(
             provider=Provider.VOX,
             status=["active", TelephoneNumberStatus.CANCEL_REQUESTED],
@@ -127,6 +144,10 @@ def sync_client() -> None:
         results: list[OrganizationTelephoneNumber | Exception] = numbers.revoke_cancel_many(
             iter(["a", "b"]), on_result=lambda index, number_id, result: print(index, number_id)
         )
+        for outcome in numbers.revoke_cancel_iter((i for i in ["a"]), concurrency=2):
+            assert_type(outcome, voxasync.RevokeCancelOutcome)
+        iterator: Iterator[voxasync.RevokeCancelOutcome] = numbers.revoke_cancel_iter(["a"])
+        numbers.revoke_cancel_iter(["a"], concurrency="8")  # type: ignore[arg-type]
         for item in numbers.list(status=TelephoneNumberStatus.ACTIVE):
             assert_type(item, OrganizationTelephoneNumber)
         for page in numbers.list().pages():

@@ -6,6 +6,7 @@ including inside a running event loop such as a Jupyter notebook.
 
 from typing import TYPE_CHECKING, Any
 
+from ._batch import BatchAborted
 from ._client import AsyncVox
 from ._raw import RawResponse
 from ._retry import MAX_RETRY_AFTER
@@ -32,6 +33,7 @@ from .models import (
     LineType,
     OrganizationTelephoneNumber,
     Provider,
+    RevokeCancelOutcome,
     SmsCapability,
     TelephoneNumberStatus,
     TelephoneNumberTermination,
@@ -49,6 +51,7 @@ __all__ = [
     "AuthenticationError",
     "AvailableTelephoneNumber",
     "BadRequestError",
+    "BatchAborted",
     "ConflictError",
     "InternalServerError",
     "LineType",
@@ -59,6 +62,7 @@ __all__ = [
     "Provider",
     "RateLimitError",
     "RawResponse",
+    "RevokeCancelOutcome",
     "SmsCapability",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",

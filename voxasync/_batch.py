@@ -1,29 +1,86 @@
-"""``revoke_cancel_many``: a bounded pool of workers over a lazily consumed stream of ids.
+"""The batch engine: ``revoke_cancel_iter`` streams outcomes; ``revoke_cancel_many`` collects.
 
-``concurrency`` workers pull ids one at a time from the caller's iterable, so memory grows
-with the pool, not with the number of ids (the result list aside). The ``revoke`` function
-they call runs on a pipeline with the batch's own pacer (the resource builds it): a 429
-seen by one pauses them all, and ``rate_limit`` spaces every request, retries included.
+``concurrency`` worker tasks pull ids one at a time from the caller's iterable, revoke
+each, and put its :class:`~voxasync.models.RevokeCancelOutcome` on a queue that holds at
+most ``concurrency`` of them: a slow reader of the stream holds the workers back, so memory
+is bounded by the pool plus the index of ids already seen (one entry per distinct id, so
+that a repeated id is sent once). Nothing keeps the outcomes once yielded.
+
+Three ways a batch stops early:
+
+- The reader breaks out (or closes the stream): no more ids are taken, requests in flight
+  are cancelled, and the workers are awaited before ``aclose`` returns.
+- A request meets ``AuthenticationError`` or ``PermissionDeniedError``: the key is refused,
+  not the number, so nothing more is sent; every id not yet sent gets a copy of that error.
+- The iterable of ids raises: no more ids are taken, what is in flight settles and is
+  yielded, then :class:`BatchAborted` is raised from the iterable's error.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+import contextlib
+import contextvars
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from typing import Final, TypeAlias
 
+from ._pacer import detached, refusal_copy
 from ._paths import number_path
 from ._types import check_int
-from .models import OrganizationTelephoneNumber
+from .errors import APIStatusError, AuthenticationError, PermissionDeniedError, VoxError
+from .models import OrganizationTelephoneNumber, RevokeCancelOutcome
 
-__all__ = ["OnResult", "RevokeCancelResult", "check_batch_arguments", "run_batch"]
+__all__ = [
+    "NOTHING_READY",
+    "BatchAborted",
+    "OnResult",
+    "OutcomeStream",
+    "RevokeCancelResult",
+    "check_batch_arguments",
+    "collect_outcomes",
+]
+
+
+class BatchAborted(VoxError):
+    """The iterable of ids of a batch raised: no more ids were taken.
+
+    Raised once every request already sent has settled and been reported (yielded by
+    ``revoke_cancel_iter``, passed to ``on_result``). The iterable's own exception is the
+    ``__cause__`` (and ``error``).
+
+    Attributes:
+        error: what the iterable raised.
+        outcomes: from ``revoke_cancel_many``, every position that settled, in input order;
+            from ``revoke_cancel_iter``, empty, since each was already yielded.
+    """
+
+    def __init__(
+        self, message: str, *, error: BaseException, outcomes: tuple[RevokeCancelOutcome, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.outcomes = outcomes
+
 
 RevokeCancelResult: TypeAlias = OrganizationTelephoneNumber | Exception
 """One entry of ``revoke_cancel_many``: the restored record, or what went wrong for that id."""
 
 OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
+Revoke: TypeAlias = Callable[[str], Awaitable[OrganizationTelephoneNumber]]
 
+_DONE: Final = object()  # a worker's last item on the queue
+NOTHING_READY: Final = object()  # what a buffering source's next_ready() says when empty
 _PENDING: Final = object()
+_KEY_REFUSED: Final = (AuthenticationError, PermissionDeniedError)
 
 
 class _IdStream:
@@ -32,9 +89,14 @@ class _IdStream:
     def __init__(self, ids: Iterable[str] | AsyncIterable[str]) -> None:
         self._sync: Iterator[str] | None = None
         self._async: AsyncIterator[str] | None = None
+        self._ready: Callable[[], object] | None = None
         if isinstance(ids, AsyncIterable):
             self._async = aiter(ids)
             self._lock = asyncio.Lock()
+            # A source that buffers (the sync client's reader of generators) hands out the
+            # ids it has on hand without a coroutine and a lock per id.
+            ready = getattr(self._async, "next_ready", None)
+            self._ready = ready if callable(ready) else None
         elif isinstance(ids, Iterable) and not isinstance(ids, str | bytes):
             self._sync = iter(ids)
         else:
@@ -51,6 +113,8 @@ class _IdStream:
         try:
             if self._sync is not None:
                 value: object = next(self._sync)
+            elif self._ready is not None and (value := self._ready()) is not NOTHING_READY:
+                pass
             else:
                 assert self._async is not None
                 async with self._lock:
@@ -60,96 +124,256 @@ class _IdStream:
         except (StopIteration, StopAsyncIteration):
             self._exhausted = True
             return None
+        except BaseException:
+            self._exhausted = True
+            raise
         position = self._position
         self._position += 1
         return position, value
 
 
-def check_batch_arguments(concurrency: int, on_result: OnResult | None) -> None:
+def check_batch_arguments(concurrency: int, on_result: OnResult | None = None) -> None:
     check_int("concurrency", concurrency, minimum=1)
     if on_result is not None and not callable(on_result):
         raise TypeError("on_result must be callable")
 
 
-async def run_batch(
-    revoke: Callable[[str], Awaitable[OrganizationTelephoneNumber]],
-    ids: Iterable[str] | AsyncIterable[str],
-    *,
-    concurrency: int,
-    on_result: OnResult | None,
-) -> list[RevokeCancelResult]:
-    """``revoke`` every id with at most ``concurrency`` in flight; results in input order.
+class _Engine:
+    """The workers of one batch, the queue they fill, and what they share."""
 
-    The arguments were checked by the caller (:func:`check_batch_arguments`).
-    """
-    batch = _Batch(revoke, _IdStream(ids), on_result)
-    try:
-        async with asyncio.TaskGroup() as workers:
-            for _ in range(concurrency):
-                workers.create_task(batch.worker())
-    except BaseExceptionGroup as group:
-        # Only a failing on_result callback (or the iterable itself) gets here.
-        raise group.exceptions[0] from None
-    return batch.results  # type: ignore[return-value]
-
-
-class _Batch:
-    """The state the workers of one batch share: results, and where each id first came."""
-
-    def __init__(
-        self,
-        revoke: Callable[[str], Awaitable[OrganizationTelephoneNumber]],
-        stream: _IdStream,
-        on_result: OnResult | None,
-    ) -> None:
+    def __init__(self, revoke: Revoke, stream: _IdStream, concurrency: int) -> None:
         self.revoke = revoke
         self.stream = stream
+        self.concurrency = concurrency
+        self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency)
+        self.first_index: dict[str, int] = {}
+        self.refusal: APIStatusError | None = None  # the key was refused: send nothing more
+        self.source_error: Exception | None = None  # the iterable raised: take no more ids
+        self.crash: Exception | None = None
+        self.live = 0
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Workers run inside; on the way out (a break, an error) they are cancelled and
+        awaited, so that no task outlives the stream."""
+        workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        self.live = len(workers)
+        try:
+            yield
+        finally:
+            for worker in workers:
+                worker.cancel()
+            outcomes = await asyncio.gather(*workers, return_exceptions=True)
+            failures = [o for o in outcomes if isinstance(o, BaseException)]
+            errors = [o for o in failures if not isinstance(o, asyncio.CancelledError)]
+            if errors:  # pragma: no cover - a bug in a worker, not a failure of an id
+                raise errors[0]
+
+    async def next(self) -> RevokeCancelOutcome | None:
+        """The next outcome to settle; None once every worker is done."""
+        while self.live:
+            item = await self.queue.get()
+            if item is _DONE:
+                self.live -= 1
+                continue
+            assert isinstance(item, RevokeCancelOutcome)
+            return item
+        return None
+
+    async def take(self, limit: int) -> list[RevokeCancelOutcome]:
+        """At least one outcome (none at the end), and up to ``limit`` already settled."""
+        first = await self.next()
+        if first is None:
+            return []
+        chunk = [first]
+        while len(chunk) < limit and self.live:
+            try:
+                item = self.queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            if item is _DONE:
+                self.live -= 1
+            else:
+                assert isinstance(item, RevokeCancelOutcome)
+                chunk.append(item)
+        return chunk
+
+    def raise_if_aborted(self) -> None:
+        if self.crash is not None:  # pragma: no cover - a bug of the SDK's
+            raise self.crash
+        error = self.source_error
+        if error is not None:
+            raise BatchAborted(
+                f"the iterable of ids raised {type(error).__name__}: {error}; no more ids "
+                "were taken, and every request already sent was reported",
+                error=error,
+            ) from error
+
+    async def _work(self) -> None:
+        try:
+            while self.source_error is None and self.crash is None:
+                try:
+                    item = await self.stream.next()
+                except Exception as error:  # the caller's iterable failed
+                    self.source_error = error
+                    break
+                if item is None:
+                    break
+                await self.queue.put(await self._settle(*item))
+        except Exception as bug:  # pragma: no cover - a bug here must not hang the reader
+            self.crash = self.crash or bug
+        await self.queue.put(_DONE)
+
+    async def _settle(self, index: int, number_id: object) -> RevokeCancelOutcome:
+        try:
+            number_path(number_id)
+        except (TypeError, ValueError) as invalid:
+            return RevokeCancelOutcome(index, number_id, invalid)  # type: ignore[arg-type]
+        assert isinstance(number_id, str)
+        first = self.first_index.setdefault(number_id, index)
+        if first != index:
+            repeat = ValueError(
+                f"{number_id!r} repeats the id at index {first}: sent once, reported there"
+            )
+            return RevokeCancelOutcome(index, number_id, repeat, repeat_of=first)
+        if self.refusal is not None:
+            return RevokeCancelOutcome(index, number_id, refusal_copy(self.refusal))
+        result: RevokeCancelResult
+        try:
+            result = await self.revoke(number_id)
+        except Exception as error:
+            # Kept without its traceback: the frames it holds would cost kilobytes per id
+            # in a batch of 100,000 refusals (the error's own text says what happened).
+            result = error.with_traceback(None)
+            if isinstance(error, _KEY_REFUSED) and self.refusal is None:
+                self.refusal = detached(error)
+        return RevokeCancelOutcome(index, number_id, result)
+
+
+class OutcomeStream:
+    """``async for outcome in stream``: what ``revoke_cancel_iter`` returns.
+
+    Outcomes come in completion order, one per input position. Use ``async with`` (or call
+    :meth:`aclose`) to stop early and have the requests in flight cancelled at once; a
+    stream abandoned after a ``break`` is closed by the event loop when it is collected.
+    """
+
+    def __init__(self, revoke: Revoke, ids: Iterable[str] | AsyncIterable[str], concurrency: int):
+        self._revoke = revoke
+        self._ids = _IdStream(ids)  # checks the iterable now, before any request
+        self._concurrency = concurrency
+        self._outcomes: AsyncGenerator[RevokeCancelOutcome, None] | None = None
+        self._taken = False
+
+    def __aiter__(self) -> OutcomeStream:
+        return self
+
+    async def __anext__(self) -> RevokeCancelOutcome:
+        if self._outcomes is None:
+            self._outcomes = _stream(self._engine())
+        return await anext(self._outcomes)
+
+    async def aclose(self) -> None:
+        """Stop: take no more ids, cancel what is in flight, and wait for the workers."""
+        if self._outcomes is not None:
+            await self._outcomes.aclose()
+        self._taken = True
+
+    async def __aenter__(self) -> OutcomeStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def chunks(self, limit: int) -> AsyncGenerator[list[RevokeCancelOutcome], None]:
+        """The same outcomes, in lists of up to ``limit`` already settled (for the sync
+        client: one hop of its portal per list, not per outcome). Taken instead of
+        iterating, not as well."""
+        if self._taken or self._outcomes is not None:
+            raise RuntimeError("this stream of outcomes was already read")
+        self._taken = True
+        return _chunks(self._engine(), limit)
+
+    def _engine(self) -> _Engine:
+        return _Engine(self._revoke, self._ids, self._concurrency)
+
+
+# Module functions, not methods: a generator frame holding the stream would make a cycle,
+# and an abandoned stream would wait for the garbage collector instead of closing at once.
+
+
+async def _stream(engine: _Engine) -> AsyncGenerator[RevokeCancelOutcome, None]:
+    async with engine.running():
+        while (outcome := await engine.next()) is not None:
+            yield outcome
+    engine.raise_if_aborted()
+
+
+async def _chunks(engine: _Engine, limit: int) -> AsyncGenerator[list[RevokeCancelOutcome], None]:
+    async with engine.running():
+        while chunk := await engine.take(limit):
+            yield chunk
+    engine.raise_if_aborted()
+
+
+async def collect_outcomes(
+    stream: OutcomeStream, on_result: OnResult | None
+) -> list[RevokeCancelResult]:
+    """``revoke_cancel_many``: every outcome of ``stream`` in input order.
+
+    A repeated id's later positions get its first position's result (reported to
+    ``on_result`` once that one settles). If the iterable of ids raised, the
+    :class:`BatchAborted` carries every outcome that settled, in input order.
+    """
+    collector = _Collector(on_result)
+    async with stream:
+        try:
+            async for outcome in stream:
+                collector.add(outcome)
+        except BatchAborted as aborted:
+            raise BatchAborted(
+                aborted.message, error=aborted.error, outcomes=collector.settled()
+            ) from aborted.error
+    return collector.results  # type: ignore[return-value]
+
+
+class _Collector:
+    def __init__(self, on_result: OnResult | None) -> None:
         self.on_result = on_result
+        # Each on_result runs in a copy of the batch's context, as it did when every worker
+        # called it from a task of its own: what one call sets, the next does not see.
+        self.context = contextvars.copy_context()
         self.results: list[object] = []
-        self.first_position: dict[str, int] = {}
-        self.repeats: dict[int, list[int]] = {}
-        self.stopped = False  # on_result raised: call it no more, take no more ids
+        self.ids: list[object] = []
+        self.waiting: dict[int, list[RevokeCancelOutcome]] = {}
 
-    def settle(self, position: int, number_id: object, result: RevokeCancelResult) -> None:
-        self.results[position] = result
-        if self.on_result is not None and not self.stopped:
-            try:
-                self.on_result(position, number_id, result)  # type: ignore[arg-type]
-            except BaseException:
-                self.stopped = True
-                raise
-
-    async def worker(self) -> None:
-        while not self.stopped and (item := await self.stream.next()) is not None:
-            position, number_id = item
-            while len(self.results) <= position:
-                self.results.append(_PENDING)
-            try:
-                number_path(number_id)
-            except (TypeError, ValueError) as invalid:
-                self.settle(position, number_id, invalid)
-                continue
-            assert isinstance(number_id, str)
-            if self._is_repeat(position, number_id):
-                continue
-            result: RevokeCancelResult
-            try:
-                result = await self.revoke(number_id)
-            except Exception as error:
-                # Kept without its traceback: the frames it holds would cost kilobytes per id
-                # in a batch of 100,000 refusals (the error's own text says what happened).
-                result = error.with_traceback(None)
-            self.settle(position, number_id, result)
-            for repeat in self.repeats.pop(position, ()):
-                self.settle(repeat, number_id, result)
-
-    def _is_repeat(self, position: int, number_id: str) -> bool:
-        """A repeated id is sent once: it gets its first position's result, now or later."""
-        first = self.first_position.setdefault(number_id, position)
-        if first == position:
-            return False
-        if self.results[first] is _PENDING:
-            self.repeats.setdefault(first, []).append(position)
+    def add(self, outcome: RevokeCancelOutcome) -> None:
+        first = outcome.repeat_of
+        if first is None:
+            self._place(outcome.index, outcome.id, outcome.result)
+            for repeat in self.waiting.pop(outcome.index, ()):
+                self._place(repeat.index, repeat.id, outcome.result)
+        elif first < len(self.results) and self.results[first] is not _PENDING:
+            self._place(outcome.index, outcome.id, self.results[first])  # type: ignore[arg-type]
         else:
-            self.settle(position, number_id, self.results[first])  # type: ignore[arg-type]
-        return True
+            self._grow(outcome.index, outcome.id)
+            self.waiting.setdefault(first, []).append(outcome)
+
+    def _grow(self, index: int, number_id: object) -> None:
+        while len(self.results) <= index:
+            self.results.append(_PENDING)
+            self.ids.append(None)
+        self.ids[index] = number_id
+
+    def _place(self, index: int, number_id: str, result: RevokeCancelResult) -> None:
+        self._grow(index, number_id)
+        self.results[index] = result
+        if self.on_result is not None:
+            self.context.copy().run(self.on_result, index, number_id, result)
+
+    def settled(self) -> tuple[RevokeCancelOutcome, ...]:
+        return tuple(
+            RevokeCancelOutcome(index, number_id, result)  # type: ignore[arg-type]
+            for index, (number_id, result) in enumerate(zip(self.ids, self.results, strict=True))
+            if result is not _PENDING
+        )

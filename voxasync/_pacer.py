@@ -16,7 +16,7 @@ from ._retry import DEFAULT_BACKOFF, beyond_cap, scaled
 from ._types import check_positive
 from .errors import APIStatusError, RateLimitError
 
-__all__ = ["Pacer"]
+__all__ = ["Pacer", "detached", "refusal_copy"]
 
 
 class Pacer:
@@ -55,7 +55,7 @@ class Pacer:
         while True:
             now = loop.time()
             if self._refusal is not None and now < self._refused_until:
-                raise _refusal_copy(self._refusal, self._refused_until - now)
+                raise refusal_copy(self._refusal, self._refused_until - now)
             if self._paused_until > now:
                 claimed = False
                 await asyncio.sleep(self._paused_until - now)
@@ -99,26 +99,27 @@ class Pacer:
         if until > self._refused_until:
             # A refused call's own error (a copy of the standing refusal) brings nothing new.
             if self._refusal is None or error.headers is not self._refusal.headers:
-                self._refusal = _detached(error)
+                self._refusal = detached(error)
             self._refused_until = until
         if self._parent is not None:
             self._parent._refuse(error, seconds)
 
 
-def _refusal_copy(error: APIStatusError, remaining: float) -> APIStatusError:
+def refusal_copy(error: APIStatusError, remaining: float | None = None) -> APIStatusError:
     """A fresh error for a request refused locally (one exception object per failure).
 
     Small, since a batch may keep 100,000 of them: a new exception whose attributes are the
     template's own objects (message, headers, details, body; the SDK never mutates them),
-    with no traceback or context until it is raised.
+    with no traceback or context until it is raised. The template is a :func:`detached`
+    copy. ``remaining`` is a 429's wait left, set as ``retry_after``.
     """
     refusal = copy.copy(error)  # via VoxError.__reduce__: a new __dict__, the same values
-    if isinstance(refusal, RateLimitError):
+    if isinstance(refusal, RateLimitError) and remaining is not None:
         refusal.retry_after = remaining
     return refusal
 
 
-def _detached(error: APIStatusError) -> APIStatusError:
+def detached(error: APIStatusError) -> APIStatusError:
     """The template refusals are copied from: its own headers and details, so that a caller
     who mutates the error it caught changes no refusal, and no traceback (its frames would
     keep the call that met the 429 alive)."""

@@ -3,6 +3,8 @@
 The tree::
 
     VoxError                           anything this SDK raises on purpose
+    ├── BatchAborted                   a batch's id source failed (``.outcomes``, ``__cause__``;
+    │                                  defined in ``_batch``, beside what it reports)
     ├── APIConnectionError             no usable HTTP answer (refused, reset, DNS, TLS)
     │   └── APITimeoutError            an attempt or the overall deadline ran out
     ├── APIResponseValidationError     a 2xx answer whose body does not fit the model

@@ -36,6 +36,7 @@ __all__ = [
     "OrganizationTelephoneNumber",
     "Provider",
     "Record",
+    "RevokeCancelOutcome",
     "SmsCapability",
     "TelephoneNumberStatus",
     "TelephoneNumberTermination",
@@ -230,3 +231,27 @@ class OrganizationTelephoneNumberPage:
     items: list[OrganizationTelephoneNumber]
     total_count: int | None = None
     next_cursor: str | None = None
+
+
+@attrs.frozen
+class RevokeCancelOutcome:
+    """How one input position of ``revoke_cancel_iter`` settled.
+
+    ``result`` is the restored record, or the exception for that position (a ``VoxError``,
+    or the ``ValueError``/``TypeError`` of an invalid id); ``ok`` tells which. ``id`` is the
+    value given at ``index``, as given (an invalid one may not be a ``str``).
+
+    A repeated id is sent once: its later positions settle at once with a ``ValueError``
+    and ``repeat_of`` set to the index whose outcome reports the request. (``revoke_cancel_many``
+    gives those positions the first position's result instead.)
+    """
+
+    index: int
+    id: str
+    result: OrganizationTelephoneNumber | Exception
+    repeat_of: int | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the number was restored."""
+        return isinstance(self.result, OrganizationTelephoneNumber)

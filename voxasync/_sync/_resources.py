@@ -1,17 +1,20 @@
 """The sync client's resources: each method is the ``AsyncVox`` method of the same name.
 
 Twins are one line each (see ``_twins``). Only what cannot be a plain twin is written out:
-``revoke_cancel_many`` reads a generator of ids off the loop.
+the batch methods read a generator of ids off the loop, and ``revoke_cancel_iter`` pulls
+its outcomes across the portal a list at a time.
 """
 
 from __future__ import annotations
 
 import builtins
 import functools
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Iterator
+from typing import Final
 
 from .._batch import OnResult, RevokeCancelResult
 from .._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ..models import RevokeCancelOutcome
 from ..resources.organization_telephone_numbers import (
     AsyncOrganizationTelephoneNumbers,
     AsyncOrganizationTelephoneNumbersWithRawResponse,
@@ -20,8 +23,8 @@ from ..resources.telephone_numbers import (
     AsyncTelephoneNumbers,
     AsyncTelephoneNumbersWithRawResponse,
 )
-from ._ids import PLAIN_CONTAINERS, read_off_the_loop
-from ._twins import SyncResource, blocking, paging
+from ._ids import PLAIN_CONTAINERS, ThreadedIds, chunk_size
+from ._twins import SyncResource, blocking, close_quietly, paging, pull_chunks
 
 __all__ = [
     "OrganizationTelephoneNumbers",
@@ -43,6 +46,9 @@ class OrganizationTelephoneNumbersWithRawResponse(SyncResource[_RawNumbers]):
     update = blocking(_RawNumbers.update)
     update_agents = blocking(_RawNumbers.update_agents)
     update_sip = blocking(_RawNumbers.update_sip)
+
+#: Most outcomes one hop of the portal carries to the sync caller.
+_CHUNK: Final = 1024
 
 
 class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
@@ -66,6 +72,31 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
             self._lifetime, self._async.with_raw_response
         )
 
+    def revoke_cancel_iter(
+        self,
+        organization_telephone_number_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = 8,
+        rate_limit: float | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Iterator[RevokeCancelOutcome]:
+        """Revoke many terminations, yielding one outcome per id as it settles.
+
+        ``for outcome in vox.organization_telephone_numbers.revoke_cancel_iter(ids):``; the
+        rules are ``AsyncVox``'s (completion order, failures as outcomes, a refused key
+        stops all sending, ``BatchAborted`` if the ids raise). Outcomes cross from the
+        client's loop a list at a time, all those settled by then. Breaking out of the loop
+        (or closing the iterator) cancels the requests in flight before it returns.
+        A generator of ids is read in a worker thread, as for ``revoke_cancel_many``.
+        """
+        ids, reader = _read_ids(organization_telephone_number_ids, concurrency)
+        stream = self._async.revoke_cancel_iter(
+            ids, concurrency=concurrency, rate_limit=rate_limit, timeout=timeout,
+            max_retries=max_retries,
+        )
+        return pull_chunks(self._lifetime, stream.chunks(_CHUNK), reader)
+
     def revoke_cancel_many(
         self,
         organization_telephone_number_ids: Iterable[str] | AsyncIterable[str],
@@ -82,13 +113,26 @@ class OrganizationTelephoneNumbers(SyncResource[_Numbers]):
         may block or even use this same client (``(n.id for n in vox...list(...))``).
         ``on_result`` runs on the client's own thread.
         """
-        ids = organization_telephone_number_ids
-        if isinstance(ids, Iterable) and not isinstance(ids, PLAIN_CONTAINERS):
-            ids = read_off_the_loop(ids, chunk=concurrency if isinstance(concurrency, int) else 1)
-        return self._lifetime.call(
-            self._async.revoke_cancel_many, ids, concurrency=concurrency, rate_limit=rate_limit,
-            on_result=on_result, timeout=timeout, max_retries=max_retries,
-        )
+        ids, reader = _read_ids(organization_telephone_number_ids, concurrency)
+        try:
+            return self._lifetime.call(
+                self._async.revoke_cancel_many, ids, concurrency=concurrency,
+                rate_limit=rate_limit, on_result=on_result, timeout=timeout,
+                max_retries=max_retries,
+            )
+        finally:
+            if reader is not None:
+                close_quietly(self._lifetime, reader.aclose)
+
+
+def _read_ids(
+    ids: Iterable[str] | AsyncIterable[str], concurrency: object
+) -> tuple[Iterable[str] | AsyncIterable[str], ThreadedIds | None]:
+    """A generator (or any iterator running user code) is read off the loop."""
+    if isinstance(ids, Iterable) and not isinstance(ids, PLAIN_CONTAINERS):
+        reader = ThreadedIds(ids, chunk=chunk_size(concurrency))
+        return reader, reader
+    return ids, None
 
 
 class TelephoneNumbers(SyncResource[AsyncTelephoneNumbers]):

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from .._pagers import AsyncPager, Page
 from ..errors import VoxError
 from ._lifetime import Lifetime
 
-__all__ = ["SyncPager", "SyncResource", "blocking", "paging"]
+__all__ = ["SyncPager", "SyncResource", "blocking", "close_quietly", "paging", "pull_chunks"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -63,6 +63,37 @@ class SyncPager(Generic[ItemT]):
     def __iter__(self) -> Iterator[ItemT]:
         for page in self.pages():
             yield from page.items
+
+
+def close_quietly(lifetime: Lifetime, aclose: Callable[[], Awaitable[object]]) -> None:
+    """Run ``aclose`` on the loop; a client already closed (or this being its own loop
+    thread, for a generator collected there) leaves it to the loop's own finalizers."""
+    with contextlib.suppress(VoxError, RuntimeError):
+        lifetime.call(aclose)
+
+
+def pull_chunks(
+    lifetime: Lifetime,
+    chunks: AsyncGenerator[list[ItemT], None],
+    *also_close: Any,
+) -> Iterator[ItemT]:
+    """A sync iterator over the items of ``chunks``: one hop of the portal per list.
+
+    Leaving early (``break``, ``close()``, or being collected) closes ``chunks`` on the
+    loop before it returns, then each of ``also_close`` (objects with ``aclose``).
+    """
+    try:
+        while True:
+            try:
+                chunk = lifetime.call(chunks.__anext__)
+            except StopAsyncIteration:
+                return
+            yield from chunk
+    finally:
+        close_quietly(lifetime, chunks.aclose)
+        for resource in also_close:
+            if resource is not None:
+                close_quietly(lifetime, resource.aclose)
 
 
 class _Twin(Generic[P, T]):

@@ -5,7 +5,8 @@
     vox numbers list [--status S ...] [--provider P] [--json]
     vox numbers get ID [--json]
     vox numbers revoke-cancel [ID ...] [--from-file FILE|-] [--all-pending]
-                              [--concurrency N] [--rate R] [--dry-run] [--json]
+                              [--concurrency N] [--rate R] [--journal FILE] [--dry-run]
+                              [--json]
     vox numbers delete ID [--yes] [--json]
     vox numbers update ID (--memo TEXT | --clear-memo) [--json]
     vox numbers set-agents ID [--inbound AGENT_ID[@VERSION] | --clear-inbound]
@@ -18,10 +19,12 @@
     vox numbers available [--line-type T] [--sort-by number|monthly_fee] [--json]
     vox demo
 
-Parsing lives in ``_parser`` (``_edit_parsers`` for the commands that change numbers), the
-commands in ``_commands`` (``_edit_commands``), what they print in ``_output``,
-the client (``--sandbox`` or the real API) in ``_sandbox``. Standard library only besides
-the SDK, and imported only by the entry points, never by ``import voxasync``.
+Exit status: 0 success, 1 a failure at the API, 2 bad usage, 4 the API refused the key
+(401/403), 130 interrupted. Parsing lives in ``_parser`` (``_edit_parsers`` for the commands
+that change numbers), the commands in ``_commands`` (``_edit_commands``; revoke-cancel and
+its ``--journal`` in ``_revoke`` and ``_journal``), what they print in ``_output``, the
+client (``--sandbox`` or the real API) in ``_sandbox``. Standard library only besides the
+SDK, and imported only by the entry points, never by ``import voxasync``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ._commands import run_command
 from ._output import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_KEY_REFUSED,
     EXIT_OK,
     EXIT_USAGE,
     Streams,
@@ -49,6 +53,7 @@ from ._sandbox import MISSING_KEY, SANDBOX_NUMBERS, sandbox_id, seed_sandbox
 __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
+    "EXIT_KEY_REFUSED",
     "EXIT_OK",
     "EXIT_USAGE",
     "KNOWN_STATUSES",

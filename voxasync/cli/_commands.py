@@ -12,14 +12,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TextIO, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
-from .._batch import RevokeCancelResult
-from .._console import Progress, format_ms, is_terminal
-from .._paths import number_path
+from .._console import format_ms, is_terminal
 from .._sync import Vox
 from ..errors import VoxError
-from ..models import OrganizationTelephoneNumber
 from ._edit_commands import (
     AvailableInputs,
     RegisterInputs,
@@ -37,14 +34,13 @@ from ._output import (
     EXIT_OK,
     Streams,
     UsageError,
-    error_json,
     numbers_table,
     record_lines,
-    restored_table,
     write_json,
 )
 from ._parser import KNOWN_STATUSES
-from ._sandbox import Connection, open_client, read_text
+from ._revoke import RevokeCancelInputs, exit_status, run_revoke_cancel
+from ._sandbox import Connection, open_client
 
 InputsT = TypeVar("InputsT")
 
@@ -100,7 +96,7 @@ def run_list(inputs: ListInputs, vox: Vox, io: Streams) -> int:
         numbers = list(pager)
     except VoxError as error:
         io.fail("list", error)
-        return EXIT_FAILED
+        return exit_status(error)
     if inputs.json:
         write_json(io.out, [n.to_dict() for n in numbers])
         return EXIT_OK
@@ -135,7 +131,7 @@ def run_get(inputs: GetInputs, vox: Vox, io: Streams) -> int:
         record = vox.organization_telephone_numbers.retrieve(inputs.id)
     except (VoxError, ValueError, TypeError) as error:
         io.fail(inputs.id, error)
-        return EXIT_FAILED
+        return exit_status(error)
     if inputs.json:
         write_json(io.out, record.to_dict())
     else:
@@ -162,13 +158,14 @@ class DeleteInputs:
         return cls(id=args.id, yes=args.yes, json=args.json)
 
 
-def _refused(number_id: str, vox: Vox, io: Streams) -> bool:
-    """Ask on the terminal; True, once reported, when the deletion must not go on."""
+def _refused(number_id: str, vox: Vox, io: Streams) -> int:
+    """Ask on the terminal; the exit status, once reported, when the deletion must not go
+    on (0 when it may)."""
     try:
         current = vox.organization_telephone_numbers.retrieve(number_id)
     except (VoxError, ValueError, TypeError) as error:
         io.fail(number_id, error)
-        return True
+        return exit_status(error)
     when = (
         "its service ends with the paid period"
         if current.provider == "vox"
@@ -180,19 +177,19 @@ def _refused(number_id: str, vox: Vox, io: Streams) -> bool:
     )
     io.err.flush()
     if io.stdin.readline().strip().lower() in ("y", "yes"):
-        return False
+        return EXIT_OK
     io.note("aborted; nothing was changed")
-    return True
+    return EXIT_FAILED
 
 
 def run_delete(inputs: DeleteInputs, vox: Vox, io: Streams) -> int:
-    if not inputs.yes and _refused(inputs.id, vox, io):
-        return EXIT_FAILED
+    if not inputs.yes and (refused := _refused(inputs.id, vox, io)):
+        return refused
     try:
         termination = vox.organization_telephone_numbers.delete(inputs.id)
     except (VoxError, ValueError, TypeError) as error:
         io.fail(inputs.id, error)
-        return EXIT_FAILED
+        return exit_status(error)
     if inputs.json:
         write_json(io.out, termination.to_dict())
     else:
@@ -201,142 +198,6 @@ def run_delete(inputs: DeleteInputs, vox: Vox, io: Streams) -> int:
             f"{format_ms(termination.effective_at)} UTC\n"
         )
     return EXIT_OK
-
-
-# -- numbers revoke-cancel ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RevokeCancelInputs:
-    ids: tuple[str, ...]  # from the arguments and --from-file, in order, repeats kept
-    all_pending: bool
-    concurrency: int
-    rate: float | None
-    dry_run: bool
-    json: bool
-
-    @classmethod
-    def read(cls, args: argparse.Namespace, io: Streams) -> RevokeCancelInputs:
-        """Gather the ids given on the command line and in files, before any connection."""
-        ids: list[str] = list(args.ids)
-        for path in args.from_file or ():
-            ids.extend(_ids_from_file(path, io.stdin))
-        if not ids and not args.all_pending:
-            raise UsageError(
-                "no ids: pass IDs, --from-file FILE (or - for stdin), or --all-pending"
-            )
-        return cls(
-            ids=tuple(ids), all_pending=args.all_pending, concurrency=args.concurrency,
-            rate=args.rate, dry_run=args.dry_run, json=args.json,
-        )
-
-
-def _ids_from_file(path: str, stdin: TextIO) -> list[str]:
-    lines = read_text("--from-file", path, stdin).splitlines()
-    ids = []
-    for line in lines:
-        text = line.split("#", 1)[0].strip()
-        if text:
-            ids.append(text)
-    return ids
-
-
-def run_revoke_cancel(inputs: RevokeCancelInputs, vox: Vox, io: Streams) -> int:
-    ids = list(inputs.ids)
-    if inputs.all_pending:
-        # The whole list is read before any revoke: restoring numbers while paging through
-        # "cancel_requested" would shift the pages under the cursor and skip some.
-        try:
-            ids.extend(
-                n.id
-                for n in vox.organization_telephone_numbers.list(
-                    status="cancel_requested", limit=100
-                )
-            )
-        except VoxError as error:
-            io.fail("list", error)
-            return EXIT_FAILED
-    unique = list(dict.fromkeys(ids))
-    if len(unique) < len(ids):
-        io.note(f"{len(ids) - len(unique)} repeated ids ignored")
-    if not unique:
-        io.note("no numbers are pending termination; nothing to do")
-        if inputs.json:
-            write_json(io.out, {"succeeded": 0, "failed": 0, "results": []})
-        return EXIT_OK
-    if inputs.dry_run:
-        return _dry_run(unique, inputs.json, io)
-    results = _revoke_with_progress(unique, inputs, vox, io)
-    return _report_revoked(unique, results, inputs.json, io)
-
-
-def _revoke_with_progress(
-    ids: list[str], inputs: RevokeCancelInputs, vox: Vox, io: Streams
-) -> list[RevokeCancelResult]:
-    progress = Progress(len(ids), label="revoke-cancel", stream=io.err,
-                        enabled=None if len(ids) > 1 else False)
-
-    def on_result(_index: int, _number_id: str, result: object) -> None:
-        progress.advance(ok=not isinstance(result, BaseException))
-
-    progress.start()
-    try:
-        return vox.organization_telephone_numbers.revoke_cancel_many(
-            ids, concurrency=inputs.concurrency, rate_limit=inputs.rate, on_result=on_result
-        )
-    finally:
-        progress.finish()
-
-
-def _report_revoked(
-    ids: list[str], results: list[RevokeCancelResult], as_json: bool,
-    io: Streams,
-) -> int:
-    restored = [r for r in results if isinstance(r, OrganizationTelephoneNumber)]
-    failures = [(i, r) for i, r in zip(ids, results, strict=True) if isinstance(r, Exception)]
-    if as_json:
-        write_json(io.out, {
-            "succeeded": len(restored),
-            "failed": len(failures),
-            "results": [
-                {"id": number_id, "ok": False, "error": error_json(result)}
-                if isinstance(result, Exception)
-                else {"id": number_id, "ok": True, "record": result.to_dict()}
-                for number_id, result in zip(ids, results, strict=True)
-            ],
-        })
-    elif restored:
-        io.out.write(restored_table(restored) + "\n")
-    for number_id, failure in failures:
-        io.fail(number_id, failure)
-    noun = "number" if len(ids) == 1 else "numbers"
-    summary = f"restored {len(restored)} of {len(ids)} {noun}"
-    io.note(summary + (f"; {len(failures)} failed" if failures else ""))
-    return EXIT_FAILED if failures else EXIT_OK
-
-
-def _dry_run(ids: list[str], as_json: bool, io: Streams) -> int:
-    valid: list[str] = []
-    invalid: list[tuple[str, Exception]] = []
-    for number_id in ids:
-        try:
-            number_path(number_id)
-        except (ValueError, TypeError) as bad_id:
-            invalid.append((number_id, bad_id))
-        else:
-            valid.append(number_id)
-    if as_json:
-        write_json(io.out, {"dry_run": True, "ids": valid,
-                            "invalid": [number_id for number_id, _ in invalid]})
-    else:
-        io.out.write("".join(f"{number_id}\n" for number_id in valid))
-    for number_id, reason in invalid:
-        io.fail(number_id, reason)
-    io.note(
-        f"dry run: would revoke-cancel {len(valid)} of {len(ids)} ids; "
-        "no change was requested"
-    )
-    return EXIT_FAILED if invalid else EXIT_OK
 
 
 # -- demo, and the table ------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """What the ``vox`` command prints: exit statuses, failure lines, tables, JSON.
 
 Exit status: 0 when everything succeeded, 1 when something failed at the API (one line per
-failure on stderr: id, error code, message), 2 on bad usage or configuration, 130 when
-interrupted.
+failure on stderr: id, error code, message), 2 on bad usage or configuration, 4 when the API
+refused the key (401/403), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ..models import AvailableTelephoneNumber, OrganizationTelephoneNumber
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_KEY_REFUSED: Final = 4
 EXIT_INTERRUPTED: Final = 130
 
 

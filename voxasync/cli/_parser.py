@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final, NoReturn, TypeAlias
 
 from .._version import __version__
-from ..models import TelephoneNumberStatus
+from ..models import Provider, TelephoneNumberStatus
 from ._edit_parsers import add_available, add_register, add_set_agents, add_sip, add_update
 
 KNOWN_STATUSES: Final = tuple(status.value for status in TelephoneNumberStatus)
+KNOWN_PROVIDERS: Final = tuple(provider.value for provider in Provider)
+
+#: What the exit statuses mean, for the epilogs.
+EXIT_STATUSES: Final = (
+    "Exit status: 0 on success, 1 if anything failed at the API, 2 on bad usage, 4 if the "
+    "API refused the key (401/403), 130 if interrupted."
+)
 
 _Actions: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -41,6 +48,26 @@ def _positive_rate(text: str) -> float:
             f"must be a positive number of requests per second, got {text!r}"
         )
     return value
+
+
+def one_of(allowed: Sequence[str], *, several: bool = False) -> Callable[[str], str]:
+    """An argparse ``type=``: the value must be one of ``allowed`` (with ``several``, a
+    comma-separated list of them). Anything else is a usage error, exit status 2, that
+    lists the valid values, before any request::
+
+        parser.add_argument("--provider", type=one_of(KNOWN_PROVIDERS))
+    """
+
+    def check(text: str) -> str:
+        parts = [part.strip() for part in text.split(",")] if several else [text.strip()]
+        for part in parts:
+            if part and part not in allowed:
+                raise argparse.ArgumentTypeError(
+                    f"unknown value {part!r}; valid values: {', '.join(allowed)}"
+                )
+        return text
+
+    return check
 
 
 class _RefusePlainKey(argparse.Action):
@@ -81,6 +108,12 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
         help="API base URL (default: $VOX_BASE_URL, then https://client-api.tryvox.co)",
     )
     group.add_argument(
+        "--allow-insecure-http", action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="allow a plain http:// --base-url to a host other than this machine (the key "
+        "then travels in clear text)",
+    )
+    group.add_argument(
         "--api-key", "--key", nargs="?", action=_RefusePlainKey, default=argparse.SUPPRESS,
         help=argparse.SUPPRESS,
     )
@@ -94,10 +127,14 @@ def _add_list(actions: _Actions, common: argparse.ArgumentParser) -> argparse.Ar
     )
     listing.add_argument(
         "--status", action="extend", nargs="+", metavar="S",
+        type=one_of((*KNOWN_STATUSES, "all"), several=True),
         help=f"only these statuses ({', '.join(KNOWN_STATUSES)}, or all); repeat or give "
         "several",
     )
-    listing.add_argument("--provider", metavar="P", help="only this provider (vox or custom)")
+    listing.add_argument(
+        "--provider", metavar="P", type=one_of(KNOWN_PROVIDERS),
+        help=f"only this provider ({' or '.join(KNOWN_PROVIDERS)})",
+    )
     listing.add_argument("--json", action="store_true", help="print a JSON array of records")
     return listing
 
@@ -120,7 +157,8 @@ def _add_revoke_cancel(
         help="cancel scheduled terminations (restore numbers)",
         description="Cancel the scheduled termination of one or many numbers; they return to "
         "active. Ids come from the arguments, --from-file, and/or --all-pending.",
-        epilog="Exit status: 0 if every number was restored, 1 if any failed, 2 on bad usage.",
+        epilog=EXIT_STATUSES + " Restoring thousands: --rate 5 --journal run.jsonl; if the "
+        "run dies, start the same command again to resume.",
     )
     revoke.add_argument("ids", nargs="*", metavar="ID", help="record ids of numbers to restore")
     revoke.add_argument(
@@ -138,6 +176,11 @@ def _add_revoke_cancel(
     revoke.add_argument(
         "--rate", type=_positive_rate, default=None, metavar="R",
         help="most requests started per second, retries included (default: no cap)",
+    )
+    revoke.add_argument(
+        "--journal", metavar="FILE",
+        help="append one JSON line per settled id to FILE; started again with the same "
+        "FILE, skip the ids it records as restored (resume a run that died)",
     )
     revoke.add_argument(
         "--dry-run", action="store_true",
@@ -210,7 +253,8 @@ def build_parser(prog: str = "vox") -> argparse.ArgumentParser:
         description="Manage vox.ai telephone numbers; above all, undo scheduled terminations.",
         epilog=(
             "The API key comes from $VOX_API_KEY or --api-key-file, never from an argument. "
-            f"Try it with no key: {prog} --sandbox numbers list --status all"
+            f"Try it with no key: {prog} --sandbox numbers list --status all. "
+            + EXIT_STATUSES
         ),
         parents=[_global_options(top=True)],
         allow_abbrev=False,

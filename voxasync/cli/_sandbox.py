@@ -72,6 +72,7 @@ class Connection:
     sandbox: bool = False
     api_key_file: str | None = None
     base_url: str | None = None
+    allow_insecure_http: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Connection:
@@ -79,6 +80,7 @@ class Connection:
             sandbox=getattr(args, "sandbox", False),
             api_key_file=getattr(args, "api_key_file", None),
             base_url=getattr(args, "base_url", None),
+            allow_insecure_http=getattr(args, "allow_insecure_http", False),
         )
 
 
@@ -115,9 +117,14 @@ def open_client(connection: Connection, err: TextIO, prog: str) -> Iterator[Vox]
     if key is None or not key.strip():
         raise UsageError(MISSING_KEY)
     try:
-        vox = Vox(key, base_url=connection.base_url)
+        vox = Vox(
+            key, base_url=connection.base_url,
+            allow_insecure_http=connection.allow_insecure_http,
+        )
     except VoxError as exc:
-        raise UsageError(str(exc)) from None
+        # The SDK names its argument; on the command line it is the flag.
+        message = str(exc).replace("allow_insecure_http=True", "--allow-insecure-http")
+        raise UsageError(message) from None
     with vox:
         yield vox
 

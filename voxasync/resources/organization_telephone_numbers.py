@@ -11,7 +11,13 @@ import functools
 from collections.abc import AsyncIterable, Iterable
 from typing import Literal
 
-from .._batch import OnResult, RevokeCancelResult, check_batch_arguments, run_batch
+from .._batch import (
+    OnResult,
+    OutcomeStream,
+    RevokeCancelResult,
+    check_batch_arguments,
+    collect_outcomes,
+)
 from .._pacer import Pacer
 from .._pagers import AsyncPager, Page
 from .._paths import NUMBERS_PATH, number_path
@@ -126,6 +132,48 @@ class AsyncOrganizationTelephoneNumbers:
 
         return await api.post(path, OrganizationTelephoneNumber, recover=current_if_revoked)
 
+    def revoke_cancel_iter(
+        self,
+        organization_telephone_number_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = 8,
+        rate_limit: float | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> OutcomeStream:
+        """Revoke many scheduled terminations, streaming one outcome per id as it settles.
+
+        ``async for outcome in numbers.revoke_cancel_iter(ids):`` gives a
+        :class:`~voxasync.RevokeCancelOutcome` ``(index, id, result)`` per input position,
+        in completion order; a failure is an outcome, never raised. No list of results is
+        kept: memory is bounded by ``concurrency`` (plus an index of the ids seen, so that a
+        repeated id is sent once; its later positions get a ``ValueError`` with
+        ``repeat_of`` naming the index that reports it).
+
+        Stopping early: break out of the loop (or use ``async with`` to have it done at
+        once): no more ids are taken and the requests in flight are cancelled.
+
+        Fail fast on the key: once a request meets ``AuthenticationError`` (401) or
+        ``PermissionDeniedError`` (403), nothing more is sent; every id not yet sent gets a
+        copy of that error, so a bad key costs at most ``concurrency`` requests.
+
+        If the iterable of ids raises, no more ids are taken; the requests in flight
+        settle and are yielded, then :class:`~voxasync.BatchAborted` is raised, its
+        ``__cause__`` (and ``error``) what the iterable raised.
+
+        Args:
+            organization_telephone_number_ids: any iterable (or async iterable), read
+                lazily, one id at a time.
+            concurrency: most requests in flight at once.
+            rate_limit: most requests started per second, retries included.
+        """
+        check_batch_arguments(concurrency)
+        # The batch's own pacer, under the client's: a 429 holds the whole batch together.
+        api = self._api.with_options(timeout, max_retries)
+        paced = api.with_pacer(Pacer(rate_limit, parent=api.pacer))
+        batch = AsyncOrganizationTelephoneNumbers(paced)
+        return OutcomeStream(batch.revoke_cancel, organization_telephone_number_ids, concurrency)
+
     async def revoke_cancel_many(
         self,
         organization_telephone_number_ids: Iterable[str] | AsyncIterable[str],
@@ -138,31 +186,34 @@ class AsyncOrganizationTelephoneNumbers:
     ) -> list[RevokeCancelResult]:
         """Revoke many scheduled terminations; one result per id, in input order.
 
-        Each result is the restored record or the exception raised for that id (a
-        ``VoxError``, or the ``ValueError``/``TypeError`` of an invalid id), as with
-        ``asyncio.gather(..., return_exceptions=True)``: one failure never stops the others.
+        :meth:`revoke_cancel_iter`, collected. Each result is the restored record or the
+        exception raised for that id (a ``VoxError``, or the ``ValueError``/``TypeError``
+        of an invalid id), as with ``asyncio.gather(..., return_exceptions=True)``: one
+        failure never stops the others, except that a refused key (401/403) stops all
+        sending, as described there. A repeated id is sent once; its result fills each
+        position. Memory grows with the result list; stream with ``revoke_cancel_iter``
+        when the batch is large.
 
         Args:
             organization_telephone_number_ids: any iterable (or async iterable), consumed
-                lazily, so memory grows with ``concurrency``, not with the number of ids
-                (results aside). A repeated id is sent once; its result fills each position.
+                lazily.
             concurrency: most requests in flight at once.
             rate_limit: most requests started per second, retries included.
             on_result: called as ``on_result(index, id, result)`` as each position settles,
                 for progress. It runs on the event loop, so keep it quick; if it raises, the
-                batch stops and the error propagates.
+                batch stops (requests in flight are cancelled) and the error propagates.
+
+        Raises:
+            BatchAborted: the iterable of ids raised, after every request already sent
+                settled and was passed to ``on_result``; ``.outcomes`` holds every position
+                that settled, in input order.
         """
         check_batch_arguments(concurrency, on_result)
-        # The batch's own pacer, under the client's: a 429 holds the whole batch together.
-        api = self._api.with_options(timeout, max_retries)
-        paced = api.with_pacer(Pacer(rate_limit, parent=api.pacer))
-        batch = AsyncOrganizationTelephoneNumbers(paced)
-        return await run_batch(
-            batch.revoke_cancel,
-            organization_telephone_number_ids,
-            concurrency=concurrency,
-            on_result=on_result,
+        stream = self.revoke_cancel_iter(
+            organization_telephone_number_ids, concurrency=concurrency, rate_limit=rate_limit,
+            timeout=timeout, max_retries=max_retries,
         )
+        return await collect_outcomes(stream, on_result)
 
     async def retrieve(
         self,
