@@ -190,6 +190,7 @@ def test_exit_status_4_is_documented(capsys: pytest.CaptureFixture[str]) -> None
         (["numbers", "list", "--status", "pending"], "cancel_requested, expired, all"),
         (["numbers", "list", "--status", "active,bogus"], "cancel_requested"),
         (["numbers", "list", "--provider", "twilio"], "vox, custom"),
+        (["numbers", "available", "--line-type", "fax"], "mobile, landline, voip, uan"),
     ],
 )
 def test_an_unknown_choice_is_a_usage_error_before_any_request(

@@ -297,12 +297,13 @@ def test_available_json_filtered(real: FakeVoxServer, capsys: pytest.CaptureFixt
     assert ("line_type", "mobile") in real.requests[0].query
 
 
-def test_available_unknown_line_type_is_the_servers_call(
+def test_available_unknown_line_type_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Checked before any request, as for --status and --provider (the batch issue's rule)."""
     code, _, err = run(capsys, ["--sandbox", "numbers", "available", "--line-type", "fax"])
-    assert code == 1
-    assert "available: VALIDATION_ERROR (HTTP 400)" in err
+    assert code == 2
+    assert "unknown value 'fax'; valid values: mobile, landline" in err
 
 
 def test_available_none_left(real: FakeVoxServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ import argparse
 from typing import NoReturn, TypeAlias
 
 from ..models import LineType
+from ._choices import one_of
 
 _Actions: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -133,7 +134,7 @@ def add_available(
         "dashboard.",
     )
     available.add_argument(
-        "--line-type", metavar="T",
+        "--line-type", metavar="T", type=one_of([t.value for t in LineType]),
         help=f"only this kind ({', '.join(t.value for t in LineType)})",
     )
     available.add_argument(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Final, NoReturn, TypeAlias
 
 from .._version import __version__
 from ..models import Provider, TelephoneNumberStatus
+from ._choices import one_of
 from ._edit_parsers import add_available, add_register, add_set_agents, add_sip, add_update
 
 KNOWN_STATUSES: Final = tuple(status.value for status in TelephoneNumberStatus)
@@ -48,26 +49,6 @@ def _positive_rate(text: str) -> float:
             f"must be a positive number of requests per second, got {text!r}"
         )
     return value
-
-
-def one_of(allowed: Sequence[str], *, several: bool = False) -> Callable[[str], str]:
-    """An argparse ``type=``: the value must be one of ``allowed`` (with ``several``, a
-    comma-separated list of them). Anything else is a usage error, exit status 2, that
-    lists the valid values, before any request::
-
-        parser.add_argument("--provider", type=one_of(KNOWN_PROVIDERS))
-    """
-
-    def check(text: str) -> str:
-        parts = [part.strip() for part in text.split(",")] if several else [text.strip()]
-        for part in parts:
-            if part and part not in allowed:
-                raise argparse.ArgumentTypeError(
-                    f"unknown value {part!r}; valid values: {', '.join(allowed)}"
-                )
-        return text
-
-    return check
 
 
 class _RefusePlainKey(argparse.Action):
