@@ -148,7 +148,7 @@ class _Engine:
         self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency)
         self.first_index: dict[str, int] = {}
         self.refusal: APIStatusError | None = None  # the key was refused: send nothing more
-        self.source_error: Exception | None = None  # the iterable raised: take no more ids
+        self.source_error: BaseException | None = None  # the iterable raised: no more ids
         self.crash: Exception | None = None
         self.live = 0
 
@@ -214,7 +214,9 @@ class _Engine:
             while self.source_error is None and self.crash is None:
                 try:
                     item = await self.stream.next()
-                except Exception as error:  # the caller's iterable failed
+                except asyncio.CancelledError:
+                    raise
+                except BaseException as error:  # the caller's iterable failed (SystemExit too)
                     self.source_error = error
                     break
                 if item is None:
@@ -270,6 +272,8 @@ class OutcomeStream:
 
     async def __anext__(self) -> RevokeCancelOutcome:
         if self._outcomes is None:
+            if self._taken:  # read through chunks(), or closed before the first outcome
+                raise StopAsyncIteration
             self._outcomes = _stream(self._engine())
         return await anext(self._outcomes)
 

@@ -217,7 +217,10 @@ class AsyncVox:
         transport = Transport(
             base_url=base_url,
             headers=_headers(key, default_headers, app_info),
-            hidden=frozenset(check_default_headers(default_headers)) - {"User-Agent"},
+            hidden=frozenset(
+                name for name in check_default_headers(default_headers)
+                if name.lower() != "user-agent"
+            ),
             max_connections=max_connections,
             session=session,
             network=Network.build(base_url, proxy=proxy, trust_env=trust_env, ssl=ssl),

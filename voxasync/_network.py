@@ -56,7 +56,8 @@ def redact_url(url: str) -> str:
     """``url`` fit for a message: any user name and password replaced by ``***``."""
     parts = urlsplit(url)
     if "@" not in parts.netloc:
-        return url
+        # No scheme (``user:pass@host:3128``) leaves netloc empty: cut at the "@" anyway.
+        return "***@" + url.rpartition("@")[2] if "@" in url else url
     return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
 
 

@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from ..errors import VoxError
 from ._portal import LoopThread
 
 if TYPE_CHECKING:
@@ -56,6 +57,10 @@ class Lifetime:
     def close(self) -> None:
         if self.closed:
             return
+        if threading.current_thread() is self.thread.thread:
+            # From on_result, say: the loop cannot wait for itself to stop. Nothing is
+            # marked closed, so a close() from outside still does the whole job.
+            raise VoxError("Vox.close() was called from the client's own event loop thread")
         self.closed = True
         if self._pid != os.getpid():
             self._start_in_child()

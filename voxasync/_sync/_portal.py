@@ -116,8 +116,13 @@ class LoopThread:
 
     def submit(self, func: Callable[[], Awaitable[object]]) -> None:
         """Start ``func()`` on the loop without waiting (from a finalizer, say)."""
-        with contextlib.suppress(RuntimeError):  # the loop is already gone
-            asyncio.run_coroutine_threadsafe(_run(func), self.loop)
+        if self._stopped or self.loop.is_closed():
+            return  # the loop is already gone (and a coroutine made now would never run)
+        coroutine = _run(func)
+        try:
+            asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        except RuntimeError:  # closed in between
+            coroutine.close()
 
     async def stop_soon(self) -> None:
         """On the loop: let the portal stop, which ends the thread."""
