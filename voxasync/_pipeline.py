@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import aiohttp
@@ -108,30 +108,37 @@ class Pipeline:
     def with_pacer(self, pacer: Pacer | None) -> Pipeline:
         return attrs.evolve(self, pacer=pacer)
 
-    async def get(
-        self, path: str, model: type[T], *, params: Sequence[tuple[str, str]] | None = None
-    ) -> T:
-        return await self.request(Request("GET", path, model, params=params))
+    # The verbs are plain functions that return the call's coroutine, to be awaited: each
+    # ``async def`` layer more would be walked again on every resumption of every call.
 
-    async def post(
+    def get(
+        self, path: str, model: type[T], *, params: Sequence[tuple[str, str]] | None = None
+    ) -> Coroutine[Any, Any, T]:
+        return self.request(Request("GET", path, model, params=params))
+
+    def post(
         self,
         path: str,
         model: type[T],
         *,
         json: Mapping[str, Any] | None = None,
         recover: Recover[T] | None = None,
-    ) -> T:
-        return await self.request(Request("POST", path, model, json=json, recover=recover))
+    ) -> Coroutine[Any, Any, T]:
+        return self.request(Request("POST", path, model, json=json, recover=recover))
 
-    async def patch(self, path: str, model: type[T], *, json: Mapping[str, Any]) -> T:
-        return await self.request(Request("PATCH", path, model, json=json))
+    def patch(
+        self, path: str, model: type[T], *, json: Mapping[str, Any]
+    ) -> Coroutine[Any, Any, T]:
+        return self.request(Request("PATCH", path, model, json=json))
 
-    async def delete(self, path: str, model: type[T], *, recover: Recover[T] | None = None) -> T:
-        return await self.request(Request("DELETE", path, model, recover=recover))
+    def delete(
+        self, path: str, model: type[T], *, recover: Recover[T] | None = None
+    ) -> Coroutine[Any, Any, T]:
+        return self.request(Request("DELETE", path, model, recover=recover))
 
-    async def request(self, request: Request[T]) -> T:
-        """Send ``request`` with retries and structure its answer."""
-        return await _Call(self, request).run()
+    def request(self, request: Request[T]) -> Coroutine[Any, Any, T]:
+        """Send ``request`` with retries and structure its answer (await the result)."""
+        return _Call(self, request).run()
 
     # -- the steps of one attempt ----------------------------------------------------------
 
@@ -198,10 +205,14 @@ class _Call(Generic[T]):
         self.may_have_taken_effect = False
         self.deadline_at: float | None = None
 
-    async def run(self) -> T:
+    def run(self) -> Coroutine[Any, Any, T]:
         """Retry until success or a final error; the deadline, if any, bounds it all."""
         if self.options.deadline is None:
-            return await self._retry()
+            return self._retry()
+        return self._run_within_deadline()
+
+    async def _run_within_deadline(self) -> T:
+        assert self.options.deadline is not None
         self.deadline_at = asyncio.get_running_loop().time() + self.options.deadline
         try:
             async with asyncio.timeout_at(self.deadline_at):

@@ -94,18 +94,26 @@ class _ReuseAwareConnector(aiohttp.TCPConnector):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._handed_out: weakref.WeakSet[object] = weakref.WeakSet()
+        # Connections handed out before, by id, each with a weak reference that proves the
+        # id still names the same object (and forgets it once the connection is gone).
+        self._handed_out: dict[int, weakref.ref[object]] = {}
 
     async def connect(
         self, req: aiohttp.ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
     ) -> Connection:
         connection = await super().connect(req, traces, timeout)
         protocol = connection.protocol
+        if protocol is None:
+            return connection
+        key = id(protocol)
+        seen = self._handed_out.get(key)
+        reused = seen is not None and seen() is protocol
+        if not reused:
+            handed_out = self._handed_out
+            self._handed_out[key] = weakref.ref(protocol, lambda _: handed_out.pop(key, None))
         exchange = _EXCHANGE.get()
-        if exchange is not None and protocol is not None:
-            exchange.reused = protocol in self._handed_out
-        if protocol is not None:
-            self._handed_out.add(protocol)
+        if exchange is not None:
+            exchange.reused = reused
         return connection
 
 
