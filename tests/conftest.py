@@ -39,3 +39,19 @@ async def avox(server: FakeVoxServer) -> AsyncIterator[AsyncVox]:
 def vox(server: FakeVoxServer) -> Iterator[Vox]:
     with Vox(server.api_key, base_url=server.url) as client:
         yield client
+
+
+@pytest.fixture
+def no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No VOX_* variable leaks in from the machine running the tests (the CLI files use it
+    for every test: ``pytestmark = pytest.mark.usefixtures("no_key_in_env")``)."""
+    for name in ("VOX_API_KEY", "VOX_BASE_URL", "VOX_LOG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def real(server: FakeVoxServer, monkeypatch: pytest.MonkeyPatch) -> FakeVoxServer:
+    """The test's own fake server, used as "the real API": key in $VOX_API_KEY."""
+    monkeypatch.setenv("VOX_API_KEY", server.api_key)
+    monkeypatch.setenv("VOX_BASE_URL", server.url)
+    return server

@@ -17,12 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from cli_support import run_main
 
 from voxasync import cli
-from voxasync.cli import SANDBOX_NUMBERS, main, sandbox_id
+from voxasync.cli import SANDBOX_NUMBERS, sandbox_id
 from voxasync.testing import FakeVoxServer, Fault
 
 from helpers import clean_env, run_python
+
+pytestmark = pytest.mark.usefixtures("no_key_in_env")
 
 RECORD_FIELDS = {
     "id", "number", "provider", "status", "start_at", "created_at", "updated_at",
@@ -50,26 +53,7 @@ def run_vox(
     return run_python("-m", "voxasync", *args, env=env, input=input)
 
 
-@pytest.fixture(autouse=True)
-def _no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("VOX_API_KEY", "VOX_BASE_URL", "VOX_LOG"):
-        monkeypatch.delenv(name, raising=False)
 
-
-@pytest.fixture
-def real(server: FakeVoxServer, monkeypatch: pytest.MonkeyPatch) -> FakeVoxServer:
-    """The test's own fake server, used as "the real API": key in $VOX_API_KEY."""
-    monkeypatch.setenv("VOX_API_KEY", server.api_key)
-    monkeypatch.setenv("VOX_BASE_URL", server.url)
-    return server
-
-
-def run_main(
-    capsys: pytest.CaptureFixture[str], args: Sequence[str]
-) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def failure_lines(stderr: str) -> list[str]:

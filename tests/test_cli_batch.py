@@ -13,10 +13,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_support import run_main
 
 from voxasync import Vox
 from voxasync.cli import EXIT_KEY_REFUSED, main
 from voxasync.testing import FakeVoxServer, Fault
+
+pytestmark = pytest.mark.usefixtures("no_key_in_env")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -26,23 +29,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_main(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
-    code = main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
-
-@pytest.fixture(autouse=True)
-def _no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("VOX_API_KEY", "VOX_BASE_URL", "VOX_LOG"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def real(server: FakeVoxServer, monkeypatch: pytest.MonkeyPatch) -> FakeVoxServer:
-    monkeypatch.setenv("VOX_API_KEY", server.api_key)
-    monkeypatch.setenv("VOX_BASE_URL", server.url)
-    return server
 
 
 def journal_lines(path: Path) -> list[dict[str, object]]:

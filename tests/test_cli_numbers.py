@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from cli_support import run_main as run
 
-from voxasync.cli import SANDBOX_NUMBERS, main, sandbox_id
+from voxasync.cli import SANDBOX_NUMBERS, sandbox_id
 from voxasync.testing import FakeVoxServer, Fault
+
+pytestmark = pytest.mark.usefixtures("no_key_in_env")
 
 AGENT = str(uuid.UUID(int=11))
 PASSWORD = "cli-PASSWORD-never-echoed"
@@ -21,23 +23,7 @@ CUSTOM = next(sandbox_id(i) for i, (p, s, _) in enumerate(SANDBOX_NUMBERS)
 VOX = sandbox_id(0)
 
 
-@pytest.fixture(autouse=True)
-def _no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("VOX_API_KEY", "VOX_BASE_URL", "VOX_LOG"):
-        monkeypatch.delenv(name, raising=False)
 
-
-@pytest.fixture
-def real(server: FakeVoxServer, monkeypatch: pytest.MonkeyPatch) -> FakeVoxServer:
-    monkeypatch.setenv("VOX_API_KEY", server.api_key)
-    monkeypatch.setenv("VOX_BASE_URL", server.url)
-    return server
-
-
-def run(capsys: pytest.CaptureFixture[str], args: Sequence[str]) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def password_file(tmp_path: Path, text: str = PASSWORD + "\n") -> str:
