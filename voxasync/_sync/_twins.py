@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from .._pagers import AsyncPager, Page
@@ -48,17 +48,7 @@ class SyncPager(Generic[ItemT]):
 
     def pages(self) -> Iterator[Page[ItemT]]:
         """Each page in turn, until ``next_cursor`` is null."""
-        pages = self._pager.pages()
-        try:
-            while True:
-                try:
-                    yield self._lifetime.call(pages.__anext__)
-                except StopAsyncIteration:
-                    return
-        finally:
-            # Also runs when an abandoned iterator is collected, perhaps after close().
-            with contextlib.suppress(VoxError, RuntimeError):
-                self._lifetime.call(pages.aclose)
+        return pull(self._lifetime, self._pager.pages())
 
     def __iter__(self) -> Iterator[ItemT]:
         for page in self.pages():
@@ -72,28 +62,40 @@ def close_quietly(lifetime: Lifetime, aclose: Callable[[], Awaitable[object]]) -
         lifetime.call(aclose)
 
 
+def pull(
+    lifetime: Lifetime, items: AsyncGenerator[ItemT, None], *also_close: Any
+) -> Generator[ItemT, None, None]:
+    """A sync iterator over ``items``, each fetched on the loop: one hop of the portal each.
+
+    Leaving early (``break``, ``close()``, or being collected, perhaps after the client's
+    ``close()``) closes ``items`` on the loop before it returns, then each of
+    ``also_close`` (objects with ``aclose``, or None).
+    """
+    try:
+        while True:
+            try:
+                yield lifetime.call(items.__anext__)
+            except StopAsyncIteration:
+                return
+    finally:
+        close_quietly(lifetime, items.aclose)
+        for resource in also_close:
+            if resource is not None:
+                close_quietly(lifetime, resource.aclose)
+
+
 def pull_chunks(
     lifetime: Lifetime,
     chunks: AsyncGenerator[list[ItemT], None],
     *also_close: Any,
 ) -> Iterator[ItemT]:
-    """A sync iterator over the items of ``chunks``: one hop of the portal per list.
-
-    Leaving early (``break``, ``close()``, or being collected) closes ``chunks`` on the
-    loop before it returns, then each of ``also_close`` (objects with ``aclose``).
-    """
+    """:func:`pull` over lists of items, flattened: one hop of the portal per list."""
+    lists = pull(lifetime, chunks, *also_close)
     try:
-        while True:
-            try:
-                chunk = lifetime.call(chunks.__anext__)
-            except StopAsyncIteration:
-                return
+        for chunk in lists:
             yield from chunk
     finally:
-        close_quietly(lifetime, chunks.aclose)
-        for resource in also_close:
-            if resource is not None:
-                close_quietly(lifetime, resource.aclose)
+        lists.close()
 
 
 class _Twin(Generic[P, T]):
