@@ -66,3 +66,26 @@ async def test_a_stream_read_through_chunks_cannot_be_read_again(server: FakeVox
         assert sorted(o.id for chunk in chunks for o in chunk) == sorted(ids)
         assert [o async for o in stream] == []  # no second engine over the same ids
     assert len(server.requests) == 2
+
+
+def test_an_abandoned_generator_of_ids_is_finalized_off_the_loop(server: FakeVoxServer) -> None:
+    """Its ``finally`` may use the same Vox (a pager of that client, say): never on the loop."""
+    import threading
+    import time
+
+    ids = server.seed_pending(200)
+    finalized_on: list[str] = []
+
+    def generator_of_ids():
+        try:
+            yield from ids
+        finally:
+            finalized_on.append(threading.current_thread().name)
+
+    with Vox(server.api_key, base_url=server.url) as vox:
+        for _ in vox.organization_telephone_numbers.revoke_cancel_iter(generator_of_ids()):
+            break
+        deadline = time.monotonic() + 10
+        while not finalized_on and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert finalized_on == ["voxasync-id-reader"]

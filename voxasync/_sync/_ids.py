@@ -114,6 +114,9 @@ class ThreadedIds:
 
     def _read(self, loop: asyncio.AbstractEventLoop, answers: asyncio.Queue[_Answer]) -> None:
         iterator = iter(self._ids)
+        # Only this thread holds the caller's iterator from here on, so that it is also
+        # finalized here, off the loop: a generator's ``finally`` may use this same Vox.
+        self._ids = ()
         while (chunk := self._requests.get()) is not None:
             taken: list[str] = []
             error: BaseException | None = None
