@@ -27,7 +27,6 @@ What it guarantees whatever happens on the wire:
 from __future__ import annotations
 
 import asyncio
-import os
 import weakref
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
@@ -39,6 +38,7 @@ from aiohttp.tracing import Trace
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from . import _process
 from ._network import Network
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
@@ -147,7 +147,7 @@ class Transport:
         self._fresh: aiohttp.ClientSession | None = None  # for resends: never a pooled conn
         self._slots: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = os.getpid()
+        self._forks = _process.forks  # a fork since then: we are in a child process
         self.closed = False
         self.in_flight = 0
         """Requests holding a connection slot right now."""
@@ -171,7 +171,7 @@ class Transport:
         """Whether we hold a session of our own that still needs closing (in this process)."""
         return (
             self._owns_session
-            and self._pid == os.getpid()
+            and self._forks == _process.forks
             and self._session is not None
             and not self._session.closed
         )
@@ -179,7 +179,7 @@ class Transport:
     def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         if self.closed:
             raise VoxError("this client is closed; create a new one")
-        if self._pid != os.getpid():
+        if self._forks != _process.forks:
             self._forget_parent()
         loop = asyncio.get_running_loop()
         if self._loop is None:
@@ -230,7 +230,7 @@ class Transport:
         _ABANDONED.extend(s for s in (self._session, self._fresh) if s is not None)
         self._session = self._fresh = None
         self._slots = self._loop = None
-        self._pid = os.getpid()
+        self._forks = _process.forks
 
     @property
     def reuses_base_url(self) -> bool:
@@ -266,43 +266,31 @@ class Transport:
             session = self._fresh
         exchange = _Exchange()
         _EXCHANGE.set(exchange)
-        async with slots:
-            self.in_flight += 1
-            try:
-                return await self._exchange(
-                    session, exchange, method, path, params, json, timeout
-                )
-            except TimeoutError as exc:
-                error: APIConnectionError = self._timeout_error(method, path, exc)
-            except (aiohttp.ClientError, OSError) as exc:
-                error = self._connection_error(method, path, exc, exchange)
-            finally:
-                self.in_flight -= 1
+        # acquire/release rather than ``async with``: two coroutines fewer per request.
+        await slots.acquire()
+        self.in_flight += 1
+        try:
+            async with session.request(
+                method, self.url(path), params=params, json=json,
+                headers=self._headers if self._per_request_headers else None,
+                timeout=timeout, allow_redirects=False,
+                proxy_headers=self._network.proxy_headers,
+                # Whatever a user's session sets, these hold per request.
+                raise_for_status=False, auto_decompress=True,
+            ) as response:
+                exchange.answered = True
+                body = await response.read()
+                return Answer(response.status, response.headers, body)
+        except TimeoutError as exc:
+            error: APIConnectionError = self._timeout_error(method, path, exc)
+        except (aiohttp.ClientError, OSError) as exc:
+            error = self._connection_error(method, path, exc, exchange)
+        finally:
+            self.in_flight -= 1
+            slots.release()
         # Raised here, out of the except block: no __context__ leads to aiohttp's error,
         # whose request_info holds our headers (the key).
         raise error
-
-    async def _exchange(
-        self,
-        session: aiohttp.ClientSession,
-        exchange: _Exchange,
-        method: str,
-        path: str,
-        params: Sequence[tuple[str, str]] | None,
-        json: Mapping[str, Any] | None,
-        timeout: aiohttp.ClientTimeout,
-    ) -> Answer:
-        async with session.request(
-            method, self.url(path), params=params, json=json,
-            headers=self._headers if self._per_request_headers else None,
-            timeout=timeout, allow_redirects=False,
-            proxy_headers=self._network.proxy_headers,
-            # Whatever a user's session sets, these hold per request.
-            raise_for_status=False, auto_decompress=True,
-        ) as response:
-            exchange.answered = True
-            body = await response.read()
-            return Answer(response.status, response.headers, body)
 
     def _timeout_error(self, method: str, path: str, exc: TimeoutError) -> APITimeoutError:
         return APITimeoutError(
@@ -344,7 +332,7 @@ class Transport:
     async def aclose(self) -> None:
         """Close our sessions (never one the user passed in). Idempotent."""
         self.closed = True
-        if self._pid != os.getpid():
+        if self._forks != _process.forks:
             if self._owns_session:
                 self._forget_parent()  # nothing of this process's own to close
             return

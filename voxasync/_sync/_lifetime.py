@@ -13,12 +13,12 @@ its part, starts a fresh connection pool and never touches the parent's sockets)
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from .. import _process
 from ..errors import VoxError
 from ._portal import LoopThread
 
@@ -37,22 +37,22 @@ class Lifetime:
     def __init__(self, async_client: AsyncVox) -> None:
         self.async_client = async_client
         self.closed = False
-        self._pid = os.getpid()
+        self._forks = _process.forks
         self._start_lock = threading.Lock()
         self.thread = LoopThread(keep_alive=async_client)
 
     def call(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``func`` on the client's loop and wait: the hop of every sync method."""
-        if self._pid != os.getpid():
+        if self._forks != _process.forks:
             self._start_in_child()
         return self.thread.call(func, *args, **kwargs)
 
     def _start_in_child(self) -> None:
         """After ``os.fork()``: a loop thread of this process's own (the parent's is not here)."""
         with self._start_lock:
-            if self._pid != os.getpid():
+            if self._forks != _process.forks:
                 self.thread = LoopThread(keep_alive=self.async_client)
-                self._pid = os.getpid()
+                self._forks = _process.forks
 
     def close(self) -> None:
         if self.closed:
@@ -62,7 +62,7 @@ class Lifetime:
             # marked closed, so a close() from outside still does the whole job.
             raise VoxError("Vox.close() was called from the client's own event loop thread")
         self.closed = True
-        if self._pid != os.getpid():
+        if self._forks != _process.forks:
             self._start_in_child()
         try:
             self.thread.call(self.async_client.aclose)
@@ -70,7 +70,7 @@ class Lifetime:
             self.thread.stop()
 
     def __del__(self) -> None:
-        if getattr(self, "closed", True) or self._pid != os.getpid():
+        if getattr(self, "closed", True) or self._forks != _process.forks:
             return
         warnings.warn(
             f"unclosed Vox(base_url={self.async_client.base_url!r}): call vox.close() or use "
