@@ -75,16 +75,35 @@ def _body_repr(body: Mapping[str, Any] | None) -> str:
     return repr(redacted(body))
 
 
-@attrs.frozen
 class Request(Generic[T]):
-    """One API operation, as the pipeline sends it."""
+    """One API operation, as the pipeline sends it. A plain slotted class: one is made per
+    call, on the hot path (an attrs frozen class costs a guarded ``__setattr__`` per field).
+    Treat it as immutable."""
 
-    method: Method
-    path: str
-    model: type[T]
-    params: Sequence[tuple[str, str]] | None = None
-    json: Mapping[str, Any] | None = attrs.field(default=None, repr=_body_repr)
-    recover: Recover[T] | None = None
+    __slots__ = ("json", "method", "model", "params", "path", "recover")
+
+    def __init__(
+        self,
+        method: Method,
+        path: str,
+        model: type[T],
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        json: Mapping[str, Any] | None = None,
+        recover: Recover[T] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.model = model
+        self.params = params
+        self.json = json
+        self.recover = recover
+
+    def __repr__(self) -> str:
+        return (
+            f"Request(method={self.method!r}, path={self.path!r}, model={self.model.__name__}, "
+            f"params={self.params!r}, json={_body_repr(self.json)})"
+        )
 
 
 @attrs.frozen
@@ -151,16 +170,19 @@ class Pipeline:
         """
         if self.pacer is not None and not self.pacer.clear_to_start():
             await self.pacer.wait_turn()
-        _log_request(request, self.transport)
+        logging_on = logger.isEnabledFor(logging.INFO)  # once: both log lines are INFO or finer
+        if logging_on:
+            _log_request(request, self.transport)
+        started = time.perf_counter() if logging_on else 0.0
         answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
         if answers is not None:
             answers.attempts += 1
-        started = time.perf_counter()
         response = await self.transport.send(
             request.method, request.path, params=request.params, json=request.json,
             timeout=timeout, fresh_connection=fresh,
         )
-        _log_response(request, response, started)
+        if logging_on:
+            _log_response(request, response, started)
         if answers is not None:
             answers.answer = response
         if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
@@ -349,8 +371,6 @@ def _json_text(body: Mapping[str, Any] | None) -> str:
 
 
 def _log_response(request: Request[Any], response: Answer, started: float) -> None:
-    if not logger.isEnabledFor(logging.INFO):
-        return
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.info(
         "%s %s -> %d (%.1f ms)", request.method, request.path, response.status, elapsed_ms
