@@ -22,9 +22,8 @@ from __future__ import annotations
 import copy
 import enum
 import json
-import types
 from collections.abc import Callable
-from typing import Any, Final, TypeVar, Union, get_args, get_origin
+from typing import Any, Final, TypeVar, get_args
 
 import attrs
 import cattrs
@@ -36,6 +35,14 @@ try:  # the optional `speedups` extra: pip install 'voxasync[speedups]'
 except ImportError:  # pragma: no cover - depends on the environment
     orjson = None  # type: ignore[assignment, unused-ignore]
 
+from ._compiled import (
+    EXTRA_FIELD,
+    compile_structure,
+    is_open_enum,
+    is_optional,
+    is_record,
+    open_enum_members,
+)
 from ._extra import ExtraFields
 from .errors import BODY_PREVIEW_CHARS, APIResponseValidationError, clip
 
@@ -48,9 +55,6 @@ __all__ = [
     "structure",
     "unstructure",
 ]
-
-EXTRA_FIELD: Final = "extra"
-"""The attrs field in which a record keeps the keys it has no field for."""
 
 T = TypeVar("T")
 
@@ -77,6 +81,10 @@ def decode_json(body: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
     try:
+        if body[:1] == b"{" and body[1:2] != b"\x00":
+            # What json.loads(body) would do, less its encoding guess (Python code that
+            # can only say UTF-8 for a body that starts like this).
+            return json.loads(body.decode("utf-8", "surrogatepass"))
         return json.loads(body)
     except (RecursionError, MemoryError):
         # A hostile body (``[`` ten thousand deep) is "not JSON" like any other.
@@ -101,21 +109,8 @@ def _strict_bool(value: object, _: type) -> bool:
     return value
 
 
-def is_open_enum(type_: Any) -> bool:
-    """``SomeStrEnum | str``: a member when the value is known, else the string as sent."""
-    args = get_args(type_)
-    return (
-        get_origin(type_) in (Union, types.UnionType)
-        and len(args) == 2
-        and str in args
-        and all(arg is str or (isinstance(arg, type) and issubclass(arg, enum.StrEnum))
-                for arg in args)
-    )
-
-
 def _open_enum_hook(type_: Any) -> Any:
-    (enum_type,) = (arg for arg in get_args(type_) if arg is not str)
-    members: dict[str, enum.StrEnum] = {member.value: member for member in enum_type}
+    members = open_enum_members(type_)
 
     def structure_open_enum(value: object, _: type) -> enum.StrEnum | str:
         if type(value) is not str:
@@ -123,14 +118,6 @@ def _open_enum_hook(type_: Any) -> Any:
         return members.get(value, value)
 
     return structure_open_enum
-
-
-def is_optional(type_: Any) -> bool:
-    """``X | None`` (or ``Optional[X]``) for one type ``X``."""
-    args = get_args(type_)
-    return (
-        get_origin(type_) in (Union, types.UnionType) and len(args) == 2 and _NONE_TYPE in args
-    )
 
 
 def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
@@ -148,13 +135,9 @@ def _optional_hook(type_: Any, converter: cattrs.Converter) -> Any:
     return structure_optional
 
 
-def is_record(type_: Any) -> bool:
-    """An attrs class with an ``extra`` field: it keeps the keys it has no field for."""
-    return attrs.has(type_) and EXTRA_FIELD in attrs.fields_dict(type_)
-
-
 def _record_structure_hook(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    """cattrs' generated function for ``cls``, then the unknown keys into ``extra``.
+    """The compiled function for ``cls`` (``_compiled``), or cattrs' own; both keep the
+    unknown keys in ``extra``.
 
     The common answer has no unknown key: that costs one C-level ``issuperset`` check.
     """
@@ -164,11 +147,19 @@ def _record_structure_hook(cls: Any, converter: cattrs.Converter) -> Callable[[A
     def structure_record(payload: Any, _: Any) -> Any:
         record = build(payload, cls)
         if not known.issuperset(payload):
-            unknown = {name: value for name, value in payload.items() if name not in known}
-            object.__setattr__(record, EXTRA_FIELD, ExtraFields(unknown))  # frozen: set once
+            keep_unknown(record, payload, known)
         return record
 
-    return structure_record
+    compiled = compile_structure(
+        cls, converter.get_structure_hook, structure_record, known, keep_unknown
+    )
+    return compiled or structure_record
+
+
+def keep_unknown(record: Any, payload: dict[str, Any], known: frozenset[str]) -> None:
+    """Put the keys of ``payload`` that ``record`` has no field for in its ``extra``."""
+    unknown = {name: value for name, value in payload.items() if name not in known}
+    object.__setattr__(record, EXTRA_FIELD, ExtraFields(unknown))  # frozen: set once
 
 
 def _record_unstructure_hook(cls: type[Any], converter: cattrs.Converter) -> Any:
@@ -207,12 +198,21 @@ def unstructure(record: Any) -> Any:
     return converter.unstructure(record)
 
 
+_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+"""Each model's structure hook, looked up once: ``converter.structure`` is one Python call
+more per answer."""
+
+
 def structure(payload: Any, model: type[T], *, status_code: int, body: bytes) -> T:
     """Structure a decoded JSON payload into ``model``, or raise a readable validation error."""
     try:
         if not isinstance(payload, dict):
             raise TypeError(f"expected a JSON object, got {type(payload).__name__} @ $")
-        return converter.structure(payload, model)
+        hook = _HOOKS.get(model)
+        if hook is None:
+            hook = _HOOKS[model] = converter.get_structure_hook(model)
+        result: T = hook(payload, model)
+        return result
     except Exception as exc:
         lines = transform_error(exc, path="$") if _is_cattrs_error(exc) else [str(exc)]
         raise APIResponseValidationError(
