@@ -246,21 +246,22 @@ def workers(
     """``in_flight`` tasks taking ids from one shared iterator: a fixed number in flight.
 
     The fair peer of a batch call: no task is created per id and nothing waits in the
-    connection pool's queue, exactly what a bounded batch does.
+    connection pool's queue, exactly what a bounded batch does. Like the batch, it keeps
+    every answer, in input order: the garbage collector's work grows with what a program
+    keeps, so a peer that dropped its answers would skip part of the batch's job.
     """
 
-    async def workload() -> None:
-        remaining = iter(ids)
-        done = 0
+    async def workload() -> list[object]:
+        remaining = iter(enumerate(ids))
+        results: list[object] = [None] * len(ids)
 
         async def worker() -> None:
-            nonlocal done
-            for number_id in remaining:
-                await call(number_id)
-                done += 1
+            for index, number_id in remaining:
+                results[index] = await call(number_id)
 
         await asyncio.gather(*[worker() for _ in range(in_flight)])
-        assert done == len(ids)
+        assert all(result is not None for result in results)
+        return results
 
     return workload
 

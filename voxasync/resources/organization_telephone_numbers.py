@@ -8,8 +8,8 @@ coroutines through its portal.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterable, Iterable
-from typing import Literal
+from collections.abc import AsyncIterable, Coroutine, Iterable
+from typing import Any, Literal
 
 from .._batch import (
     OnResult,
@@ -118,19 +118,7 @@ class AsyncOrganizationTelephoneNumbers:
         """
         path = number_path(organization_telephone_number_id, "revoke-cancel")
         api = self._api.with_options(timeout, max_retries)
-
-        async def current_if_revoked() -> OrganizationTelephoneNumber | None:
-            number = await api.get(
-                number_path(organization_telephone_number_id), OrganizationTelephoneNumber
-            )
-            # Only what a revoke leaves behind counts: active, with no termination requested.
-            restored = (
-                number.status == TelephoneNumberStatus.ACTIVE
-                and number.cancel_requested_at is None
-            )
-            return number if restored else None
-
-        return await api.post(path, OrganizationTelephoneNumber, recover=current_if_revoked)
+        return await _post_revoke_cancel(api, organization_telephone_number_id, path)
 
     def revoke_cancel_iter(
         self,
@@ -171,8 +159,10 @@ class AsyncOrganizationTelephoneNumbers:
         # The batch's own pacer, under the client's: a 429 holds the whole batch together.
         api = self._api.with_options(timeout, max_retries)
         paced = api.with_pacer(Pacer(rate_limit, parent=api.pacer))
-        batch = AsyncOrganizationTelephoneNumbers(paced)
-        return OutcomeStream(batch.revoke_cancel, organization_telephone_number_ids, concurrency)
+        return OutcomeStream(
+            functools.partial(_post_revoke_cancel, paced), organization_telephone_number_ids,
+            concurrency,
+        )
 
     async def revoke_cancel_many(
         self,
@@ -362,3 +352,23 @@ class AsyncOrganizationTelephoneNumbersWithRawResponse(
     update = raw(AsyncOrganizationTelephoneNumbers.update)
     update_agents = raw(AsyncOrganizationTelephoneNumbers.update_agents)
     update_sip = raw(AsyncOrganizationTelephoneNumbers.update_sip)
+
+
+def _post_revoke_cancel(
+    api: Pipeline, organization_telephone_number_id: str, path: str
+) -> Coroutine[Any, Any, OrganizationTelephoneNumber]:
+    """The revoke-cancel POST of an id already checked into ``path`` (by ``revoke_cancel``,
+    or by the batch, which checks each id before it counts it): returns the call's
+    coroutine, so that the caller's own frame is the only one awaited."""
+
+    async def current_if_revoked() -> OrganizationTelephoneNumber | None:
+        number = await api.get(
+            number_path(organization_telephone_number_id), OrganizationTelephoneNumber
+        )
+        # Only what a revoke leaves behind counts: active, with no termination requested.
+        restored = (
+            number.status == TelephoneNumberStatus.ACTIVE and number.cancel_requested_at is None
+        )
+        return number if restored else None
+
+    return api.post(path, OrganizationTelephoneNumber, recover=current_if_revoked)
