@@ -224,10 +224,10 @@ class _Engine:
                 if item is None:
                     break
                 outcome = await self._settle(*item)
-                if self.queue.full():  # the reader is behind: wait for room
+                try:
+                    self.queue.put_nowait(outcome)  # no coroutine while there is room
+                except asyncio.QueueFull:  # the reader is behind: wait for room
                     await self.queue.put(outcome)
-                else:
-                    self.queue.put_nowait(outcome)
         except Exception as bug:  # pragma: no cover - a bug here must not hang the reader
             self.crash = self.crash or bug
         await self.queue.put(_DONE)
