@@ -93,8 +93,6 @@ RECORDS = [model for model in MODELS if issubclass(model, Record)]
 # Subclasses: the converter takes only str, int, dict themselves.
 Text, Number = type("Text", (str,), {}), type("Number", (int,), {})
 Loose, Level = type("Loose", (dict,), {}), cast(Any, enum.IntEnum("Level", "LOW"))
-XFAIL: Callable[..., pytest.MarkDecorator] = functools.partial(
-    pytest.mark.xfail, strict=True, raises=AssertionError)
 
 
 ODD_VALUES: list[object] = [
@@ -200,10 +198,6 @@ def test_extra_keys_and_not_dicts(reference: cattrs.Converter, payload: Any, mod
     assert_same(reference, payload, model)
 
 
-@XFAIL(
-    reason="a value whose __class__ lies (mock.Mock(spec=int)) passes the compiled "
-    "`v.__class__ is not int`, cattrs' `type(v) is not int` refuses it (not from JSON)",
-)
 def test_a_value_that_lies_about_its_class_is_refused(reference: cattrs.Converter) -> None:
     payload = {**TERMINATION, "effective_at": mock.Mock(spec=int)}
     assert_same(reference, payload, TelephoneNumberTermination)
@@ -315,26 +309,14 @@ def test_well_formed_is_compiled(reference: cattrs.Converter, payload: Any, mode
     assert dict(record.extra) == {k: v for k, v in payload.items() if k not in names(model)}
 
 
-@XFAIL(
-    reason="a missing key's default goes through the field's check: Roster.provider's "
-    "default Provider.VOX is not exactly a str, so cattrs does it (same result, slower)",
-)
 def test_a_missing_key_with_a_member_default_takes_the_compiled_path() -> None:
     strict(Roster)(BASES[Roster], Roster)
 
 
-@XFAIL(
-    reason="a missing key's default goes through the field's check: the open enum lookup "
-    "makes Defaulted.provider's default 'vox' Provider.VOX; cattrs keeps the str 'vox'",
-)
 def test_a_missing_key_keeps_its_default_as_it_is(reference: cattrs.Converter) -> None:
     assert_same(reference, {"name": "a"}, Defaulted)
 
 
-@XFAIL(
-    reason="a record with a field of its own type: compile_structure asks the converter for "
-    "the hook it is building (hook_for), which builds it again: RecursionError",
-)
 def test_a_record_that_contains_itself_is_structured(reference: cattrs.Converter) -> None:
     payload = {"name": "a", "child": {"name": "b", "x": 1}}
     ours = structured(_converter.make_converter(), payload, Nested)

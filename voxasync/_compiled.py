@@ -20,6 +20,7 @@ sides read a type the same way.
 from __future__ import annotations
 
 import enum
+import threading
 import types
 from collections.abc import Callable
 from typing import Any, Final, Union, get_args, get_origin
@@ -76,6 +77,17 @@ def is_record(type_: Any) -> bool:
     return attrs.has(type_) and EXTRA_FIELD in attrs.fields_dict(type_)
 
 
+_LOCAL = threading.local()
+
+
+def _compiling() -> set[type]:
+    """The classes being compiled in this thread: a nested one among them refers back."""
+    classes: set[type] | None = getattr(_LOCAL, "classes", None)
+    if classes is None:
+        classes = _LOCAL.classes = set()
+    return classes
+
+
 class _Unsupported(Exception):
     """A field kind the compiler does not inline: the class keeps cattrs' function alone."""
 
@@ -92,29 +104,58 @@ class _Writer:
         self.scope[name] = value
         return name
 
+    def field(self, field: attrs.Attribute[Any]) -> str:
+        """Lines that leave the field's value in ``f_<name>``; its keyword argument."""
+        name = field.name
+        if not field.init or field.alias != name or field.converter is not None:
+            raise _Unsupported(name)
+        if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            raise _Unsupported(name)
+        if field.default is attrs.NOTHING:
+            self.lines.append(f"    v = o[{name!r}]")
+            self.check(field.type, name, "    ")
+            self.lines.append(f"    f_{name} = v")
+        elif field.default is None and is_optional(field.type):
+            self.lines.append(f"    v = o.get({name!r})")  # None passes its check untouched
+            self.check(field.type, name, "    ")
+            self.lines.append(f"    f_{name} = v")
+        else:  # an absent key takes the default as it is, unchecked, as cattrs does
+            default = self.bind(f"_default_{name}", field.default)
+            self.lines.append(f"    if {name!r} in o:")
+            self.lines.append(f"        v = o[{name!r}]")
+            self.check(field.type, name, "        ")
+            self.lines.append(f"        f_{name} = v")
+            self.lines.append("    else:")
+            self.lines.append(f"        f_{name} = {default}")
+        return f"{name}=f_{name}"
+
     def check(self, type_: Any, name: str, indent: str) -> None:
         """Lines that leave the structured value in ``v``, or raise to defer to cattrs."""
         if type_ in _EXACT:
             exact = self.bind(f"_{type_.__name__}", type_)
-            self.lines.append(f"{indent}if v.__class__ is not {exact}: raise _Defer")
+            self.lines.append(f"{indent}if _type(v) is not {exact}: raise _Defer")
         elif is_optional(type_):
             (inner,) = (arg for arg in get_args(type_) if arg is not _NONE_TYPE)
             self.lines.append(f"{indent}if v is not None:")
             self.check(inner, name, indent + "    ")
         elif is_open_enum(type_):
             members = self.bind(f"_members_{name}", open_enum_members(type_))
-            self.lines.append(f"{indent}if v.__class__ is not str: raise _Defer")
+            self.lines.append(f"{indent}if _type(v) is not str: raise _Defer")
             self.lines.append(f"{indent}v = {members}.get(v, v)")
         elif attrs.has(type_):
+            if type_ in _compiling():  # it refers to itself: cattrs builds that lazily
+                raise _Unsupported(type_)
             hook = self.bind(f"_hook_{name}", self.hook_for(type_))
             self.lines.append(f"{indent}v = {hook}(v, {self.bind(f'_type_{name}', type_)})")
         elif get_origin(type_) is list and len(get_args(type_)) == 1 and attrs.has(
             get_args(type_)[0]
         ):
             (item,) = get_args(type_)
+            if item in _compiling():
+                raise _Unsupported(type_)
             hook = self.bind(f"_hook_{name}", self.hook_for(item))
             item_type = self.bind(f"_type_{name}", item)
-            self.lines.append(f"{indent}if v.__class__ is not list: raise _Defer")
+            self.lines.append(f"{indent}if _type(v) is not list: raise _Defer")
             self.lines.append(f"{indent}v = [{hook}(x, {item_type}) for x in v]")
         else:
             raise _Unsupported(type_)
@@ -135,29 +176,19 @@ def compile_structure(
     """
     attrs.resolve_types(cls)
     writer = _Writer(hook_for)
-    arguments = []
+    in_progress = _compiling()
+    in_progress.add(cls)
     try:
-        for field in attrs.fields(cls):
-            if field.name == EXTRA_FIELD:
-                continue
-            if not field.init or field.alias != field.name or field.converter is not None:
-                raise _Unsupported(field.name)
-            if field.default is attrs.NOTHING:
-                writer.lines.append(f"    v = o[{field.name!r}]")
-            elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-                raise _Unsupported(field.name)
-            else:
-                default = writer.bind(f"_default_{field.name}", field.default)
-                writer.lines.append(f"    v = o.get({field.name!r}, {default})")
-            writer.check(field.type, field.name, "    ")
-            writer.lines.append(f"    f_{field.name} = v")
-            arguments.append(f"{field.name}=f_{field.name}")
+        fields = [field for field in attrs.fields(cls) if field.name != EXTRA_FIELD]
+        arguments = [writer.field(field) for field in fields]
     except _Unsupported:
         return None
+    finally:
+        in_progress.discard(cls)
     cls_name = writer.bind("_cls", cls)
     source = "\n".join([
         "def structure(o, t):",
-        "    if o.__class__ is not dict: return _slow(o, t)",
+        "    if _type(o) is not dict: return _slow(o, t)",
         "    try:",
         *("    " + line for line in writer.lines),
         f"        record = {cls_name}({', '.join(arguments)})",
@@ -167,7 +198,7 @@ def compile_structure(
         "    return record",
     ])
     namespace: dict[str, Any] = {**writer.scope, "_slow": slow, "_known": known,
-                              "_keep_unknown": keep_unknown, "_Defer": _Defer}
+                              "_keep_unknown": keep_unknown, "_Defer": _Defer, "_type": type}
     # The source is built above from the class's own field names only, never from data.
     code = compile(source, f"<voxasync compiled structure {cls.__qualname__}>", "exec")
     exec(code, namespace)  # noqa: S102
