@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -45,7 +44,6 @@ __all__ = [
     "OutcomeStream",
     "RevokeCancelResult",
     "check_batch_arguments",
-    "collect_outcomes",
 ]
 
 
@@ -75,14 +73,13 @@ RevokeCancelResult: TypeAlias = OrganizationTelephoneNumber | Exception
 """One entry of ``revoke_cancel_many``: the restored record, or what went wrong for that id."""
 
 OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
+Sink: TypeAlias = Callable[[RevokeCancelOutcome], None]
 Revoke: TypeAlias = Callable[[str, str], Awaitable[OrganizationTelephoneNumber]]
 """``revoke(id, path)``: the revoke-cancel call of an id the engine checked into ``path``."""
 
 _DONE: Final = object()  # a worker's last item on the queue
 NOTHING_READY: Final = object()  # what a buffering source's next_ready() says when empty
-_PENDING: Final = object()
 _KEY_REFUSED: Final = (AuthenticationError, PermissionDeniedError)
-_COLLECT_CHUNK: Final = 1024  # most outcomes revoke_cancel_many takes in one step
 
 
 class _IdStream:
@@ -141,12 +138,18 @@ def check_batch_arguments(concurrency: int, on_result: OnResult | None = None) -
 
 
 class _Engine:
-    """The workers of one batch, the queue they fill, and what they share."""
+    """The workers of one batch, the queue they fill (or the sink they call), and what they
+    share."""
 
-    def __init__(self, revoke: Revoke, stream: _IdStream, concurrency: int) -> None:
+    def __init__(
+        self, revoke: Revoke, stream: _IdStream, concurrency: int, sink: Sink | None = None
+    ) -> None:
         self.revoke = revoke
         self.stream = stream
         self.concurrency = concurrency
+        self.sink = sink
+        self.sink_error: BaseException | None = None  # the sink raised: the batch stops
+        self.workers: list[asyncio.Task[None]] = []
         self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=concurrency)
         self.first_index: dict[str, int] = {}
         self.refusal: APIStatusError | None = None  # the key was refused: send nothing more
@@ -158,7 +161,9 @@ class _Engine:
     async def running(self) -> AsyncIterator[None]:
         """Workers run inside; on the way out (a break, an error) they are cancelled and
         awaited, so that no task outlives the stream."""
-        workers = [asyncio.create_task(self._work()) for _ in range(self.concurrency)]
+        self.workers = workers = [
+            asyncio.create_task(self._work()) for _ in range(self.concurrency)
+        ]
         self.live = len(workers)
         try:
             yield
@@ -170,6 +175,14 @@ class _Engine:
             errors = [o for o in failures if not isinstance(o, asyncio.CancelledError)]
             if errors:  # pragma: no cover - a bug in a worker, not a failure of an id
                 raise errors[0]
+
+    async def run_to_end(self) -> None:
+        """With a sink: every outcome to it, then the sink's error or ``BatchAborted``."""
+        async with self.running():
+            await asyncio.wait(self.workers)
+        if self.sink_error is not None:
+            raise self.sink_error
+        self.raise_if_aborted()
 
     async def next(self) -> RevokeCancelOutcome | None:
         """The next outcome to settle; None once every worker is done."""
@@ -213,7 +226,7 @@ class _Engine:
 
     async def _work(self) -> None:
         try:
-            while self.source_error is None and self.crash is None:
+            while self.source_error is None and self.crash is None and self.sink_error is None:
                 try:
                     item = await self.stream.next()
                 except asyncio.CancelledError:
@@ -224,13 +237,28 @@ class _Engine:
                 if item is None:
                     break
                 outcome = await self._settle(*item)
+                if self.sink is not None:
+                    self._hand_to_sink(outcome)
+                    continue
                 try:
                     self.queue.put_nowait(outcome)  # no coroutine while there is room
                 except asyncio.QueueFull:  # the reader is behind: wait for room
                     await self.queue.put(outcome)
         except Exception as bug:  # pragma: no cover - a bug here must not hang the reader
             self.crash = self.crash or bug
-        await self.queue.put(_DONE)
+        if self.sink is None:
+            await self.queue.put(_DONE)
+
+    def _hand_to_sink(self, outcome: RevokeCancelOutcome) -> None:
+        assert self.sink is not None
+        try:
+            self.sink(outcome)
+        except BaseException as error:  # on_result raised: stop, cancel what is in flight
+            self.sink_error = self.sink_error or error
+            current = asyncio.current_task()
+            for worker in self.workers:
+                if worker is not current:
+                    worker.cancel()
 
     async def _settle(self, index: int, number_id: object) -> RevokeCancelOutcome:
         try:
@@ -304,6 +332,15 @@ class OutcomeStream:
         self._taken = True
         return _chunks(self._engine(), limit)
 
+    async def run_into(self, sink: Sink) -> None:
+        """Every outcome to ``sink``, called by the worker that settled it, with no queue
+        and no reader task between (``revoke_cancel_many``). Taken instead of iterating.
+        If ``sink`` raises, the requests in flight are cancelled and its error is raised."""
+        if self._taken or self._outcomes is not None:
+            raise RuntimeError("this stream of outcomes was already read")
+        self._taken = True
+        await _Engine(self._revoke, self._ids, self._concurrency, sink).run_to_end()
+
     def _engine(self) -> _Engine:
         return _Engine(self._revoke, self._ids, self._concurrency)
 
@@ -324,70 +361,3 @@ async def _chunks(engine: _Engine, limit: int) -> AsyncGenerator[list[RevokeCanc
         while chunk := await engine.take(limit):
             yield chunk
     engine.raise_if_aborted()
-
-
-async def collect_outcomes(
-    stream: OutcomeStream, on_result: OnResult | None
-) -> list[RevokeCancelResult]:
-    """``revoke_cancel_many``: every outcome of ``stream`` in input order.
-
-    A repeated id's later positions get its first position's result (reported to
-    ``on_result`` once that one settles). If the iterable of ids raised, the
-    :class:`BatchAborted` carries every outcome that settled, in input order.
-    """
-    collector = _Collector(on_result)
-    # In chunks: every outcome already settled in one step, not one generator step each.
-    chunks = stream.chunks(_COLLECT_CHUNK)
-    try:
-        async for chunk in chunks:
-            for outcome in chunk:
-                collector.add(outcome)
-    except BatchAborted as aborted:
-        raise BatchAborted(
-            aborted.message, error=aborted.error, outcomes=collector.settled()
-        ) from aborted.error
-    finally:
-        await chunks.aclose()  # on an early exit (on_result raised): cancel, await workers
-    return collector.results  # type: ignore[return-value]
-
-
-class _Collector:
-    def __init__(self, on_result: OnResult | None) -> None:
-        self.on_result = on_result
-        # Each on_result runs in a copy of the batch's context, as it did when every worker
-        # called it from a task of its own: what one call sets, the next does not see.
-        self.context = contextvars.copy_context()
-        self.results: list[object] = []
-        self.ids: list[object] = []
-        self.waiting: dict[int, list[RevokeCancelOutcome]] = {}
-
-    def add(self, outcome: RevokeCancelOutcome) -> None:
-        first = outcome.repeat_of
-        if first is None:
-            self._place(outcome.index, outcome.id, outcome.result)
-            for repeat in self.waiting.pop(outcome.index, ()):
-                self._place(repeat.index, repeat.id, outcome.result)
-        elif first < len(self.results) and self.results[first] is not _PENDING:
-            self._place(outcome.index, outcome.id, self.results[first])  # type: ignore[arg-type]
-        else:
-            self._grow(outcome.index, outcome.id)
-            self.waiting.setdefault(first, []).append(outcome)
-
-    def _grow(self, index: int, number_id: object) -> None:
-        while len(self.results) <= index:
-            self.results.append(_PENDING)
-            self.ids.append(None)
-        self.ids[index] = number_id
-
-    def _place(self, index: int, number_id: str, result: RevokeCancelResult) -> None:
-        self._grow(index, number_id)
-        self.results[index] = result
-        if self.on_result is not None:
-            self.context.copy().run(self.on_result, index, number_id, result)
-
-    def settled(self) -> tuple[RevokeCancelOutcome, ...]:
-        return tuple(
-            RevokeCancelOutcome(index, number_id, result)  # type: ignore[arg-type]
-            for index, (number_id, result) in enumerate(zip(self.ids, self.results, strict=True))
-            if result is not _PENDING
-        )

@@ -16,8 +16,8 @@ from .._batch import (
     OutcomeStream,
     RevokeCancelResult,
     check_batch_arguments,
-    collect_outcomes,
 )
+from .._collect import collect_outcomes
 from .._pacer import Pacer
 from .._pagers import AsyncPager, Page
 from .._paths import NUMBERS_PATH, number_path
