@@ -5,6 +5,8 @@ each, and put its :class:`~voxasync.models.RevokeCancelOutcome` on a queue that 
 most ``concurrency`` of them: a slow reader of the stream holds the workers back, so memory
 is bounded by the pool plus the index of ids already seen (one entry per distinct id, so
 that a repeated id is sent once). Nothing keeps the outcomes once yielded.
+``revoke_cancel_many`` takes them without the queue: each worker hands its outcome to the
+collector (``_collect``, a sink) itself.
 
 Three ways a batch stops early:
 
