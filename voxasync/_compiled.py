@@ -129,6 +129,32 @@ class _Writer:
             self.lines.append(f"        f_{name} = {default}")
         return f"{name}=f_{name}"
 
+    def construction(self, cls: type, arguments: list[str]) -> list[str]:
+        """Lines that make the record: its slots filled in directly where ``__init__`` would
+        do nothing more (a frozen ``__init__`` pays a guarded ``object.__setattr__`` call per
+        field); else ``__init__`` itself."""
+        cls_name = self.bind("_cls", cls)
+        fields = attrs.fields(cls)
+        slots = {name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ())}
+        plain = (
+            slots - {"__weakref__"} == {field.name for field in fields}
+            and all(field.validator is None and field.on_setattr is None for field in fields)
+            and not hasattr(cls, "__attrs_pre_init__")
+            and not hasattr(cls, "__attrs_post_init__")
+        )
+        defaults = {field.name: field.default for field in fields if field.name == EXTRA_FIELD}
+        if not plain or any(isinstance(d, attrs.Factory) for d in defaults.values()):  # type: ignore[arg-type]
+            return [f"        record = {cls_name}({', '.join(arguments)})"]
+        lines = [f"        record = _new({cls_name})"]
+        for field in fields:
+            setter = self.bind(f"_set_{field.name}", getattr(cls, field.name).__set__)
+            value = (
+                self.bind(f"_default_{field.name}", defaults[field.name])
+                if field.name in defaults else f"f_{field.name}"
+            )
+            lines.append(f"        {setter}(record, {value})")
+        return lines
+
     def check(self, type_: Any, name: str, indent: str) -> None:
         """Lines that leave the structured value in ``v``, or raise to defer to cattrs."""
         if type_ in _EXACT:
@@ -185,20 +211,20 @@ def compile_structure(
         return None
     finally:
         in_progress.discard(cls)
-    cls_name = writer.bind("_cls", cls)
     source = "\n".join([
         "def structure(o, t):",
         "    if _type(o) is not dict: return _slow(o, t)",
         "    try:",
         *("    " + line for line in writer.lines),
-        f"        record = {cls_name}({', '.join(arguments)})",
+        *writer.construction(cls, arguments),
         "    except Exception:",
         "        return _slow(o, t)",
         "    if not _known.issuperset(o): _keep_unknown(record, o, _known)",
         "    return record",
     ])
     namespace: dict[str, Any] = {**writer.scope, "_slow": slow, "_known": known,
-                              "_keep_unknown": keep_unknown, "_Defer": _Defer, "_type": type}
+                              "_keep_unknown": keep_unknown, "_Defer": _Defer, "_type": type,
+                              "_new": object.__new__}
     # The source is built above from the class's own field names only, never from data.
     code = compile(source, f"<voxasync compiled structure {cls.__qualname__}>", "exec")
     exec(code, namespace)  # noqa: S102
