@@ -142,16 +142,14 @@ class _Writer:
             and not hasattr(cls, "__attrs_pre_init__")
             and not hasattr(cls, "__attrs_post_init__")
         )
-        defaults = {field.name: field.default for field in fields if field.name == EXTRA_FIELD}
-        if not plain or any(isinstance(d, attrs.Factory) for d in defaults.values()):  # type: ignore[arg-type]
+        extra = attrs.fields_dict(cls).get(EXTRA_FIELD)  # not structured: its default
+        if not plain or (extra is not None and isinstance(extra.default, attrs.Factory)):  # type: ignore[arg-type]
             return [f"        record = {cls_name}({', '.join(arguments)})"]
         lines = [f"        record = _new({cls_name})"]
         for field in fields:
             setter = self.bind(f"_set_{field.name}", getattr(cls, field.name).__set__)
-            value = (
-                self.bind(f"_default_{field.name}", defaults[field.name])
-                if field.name in defaults else f"f_{field.name}"
-            )
+            extra_default = field.name == EXTRA_FIELD
+            value = self.bind("_no_extra", field.default) if extra_default else f"f_{field.name}"
             lines.append(f"        {setter}(record, {value})")
         return lines
 
