@@ -41,6 +41,17 @@ class CallOptions:
     timeout: aiohttp.ClientTimeout
     max_retries: int
     deadline: float | None
+    wire_timeout: aiohttp.ClientTimeout = attrs.field(init=False, eq=False, repr=False)
+    """``timeout`` without its ``total``, as the transport hands it to aiohttp: the total
+    per attempt is kept by the transport's own timer (``_timeouts``)."""
+
+    total: float | None = attrs.field(init=False, eq=False, repr=False)
+    """Each attempt's time limit in seconds, or None (as aiohttp reads it: 0 is none)."""
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "wire_timeout", attrs.evolve(self.timeout, total=None))
+        total = self.timeout.total
+        object.__setattr__(self, "total", total if total is not None and total > 0 else None)
 
     @classmethod
     def build(

@@ -162,11 +162,18 @@ class Pipeline:
     # -- the steps of one attempt ----------------------------------------------------------
 
     async def attempt(
-        self, request: Request[T], timeout: aiohttp.ClientTimeout, *, fresh: bool = False
+        self,
+        request: Request[T],
+        timeout: aiohttp.ClientTimeout,
+        total: float | None,
+        *,
+        fresh: bool = False,
     ) -> T:
         """Pace, send, map status, structure: one attempt, no retries.
 
-        ``fresh``: send on a connection of its own (the resend after a stale connection).
+        ``timeout`` goes to aiohttp; ``total`` is the attempt's time limit in seconds, kept
+        by the transport's own timer (see ``Transport.send``). ``fresh``: send on a
+        connection of its own (the resend after a stale connection).
         """
         if self.pacer is not None and not self.pacer.clear_to_start():
             await self.pacer.wait_turn()
@@ -179,7 +186,7 @@ class Pipeline:
             answers.attempts += 1
         response = await self.transport.send(
             request.method, request.path, params=request.params, json=request.json,
-            timeout=timeout, fresh_connection=fresh,
+            timeout=timeout, total=total, fresh_connection=fresh,
         )
         if logging_on:
             _log_response(request, response, started)
@@ -248,7 +255,7 @@ class _Call(Generic[T]):
             self.attempts += 1
             try:
                 return await self.pipeline.attempt(
-                    self.request, self._attempt_timeout(), fresh=fresh
+                    self.request, *self._attempt_timeout(), fresh=fresh
                 )
             except (APIConnectionError, APIStatusError) as error:
                 if self._converges(error):
@@ -266,15 +273,19 @@ class _Call(Generic[T]):
                 if not self._paced(error):  # a paced retry waits its turn in the pacer
                     await asyncio.sleep(wait)
 
-    def _attempt_timeout(self) -> aiohttp.ClientTimeout:
-        """The attempt's timeout, capped by what is left of the deadline."""
-        timeout = self.options.timeout
+    def _attempt_timeout(self) -> tuple[aiohttp.ClientTimeout, float | None]:
+        """The attempt's timeout for aiohttp, and its total for the transport's own timer.
+
+        Under a deadline, an attempt's total is capped by what is left of it and stays in
+        aiohttp's timeout, as it always was: the cap then ends the attempt with its own
+        timeout error as the deadline passes."""
+        options = self.options
         if self.deadline_at is None:
-            return timeout
+            return options.wire_timeout, options.total
         remaining = max(self.deadline_at - asyncio.get_running_loop().time(), 0.001)
-        if timeout.total is not None and timeout.total <= remaining:
-            return timeout
-        return attrs.evolve(timeout, total=remaining)
+        if options.total is not None and options.total <= remaining:
+            return options.timeout, None
+        return attrs.evolve(options.timeout, total=remaining), None
 
     def _converges(self, error: VoxError) -> bool:
         """A refused retry of a call that an earlier attempt may already have done."""

@@ -40,6 +40,7 @@ from yarl import URL
 
 from . import _process
 from ._network import Network
+from ._timeouts import AttemptTimer, timed_out
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
 __all__ = ["KEEPALIVE_SECONDS", "Answer", "Transport"]
@@ -48,6 +49,12 @@ KEEPALIVE_SECONDS: Final = 4.0
 """How long an idle pooled connection is kept: under the idle timeouts servers and load
 balancers commonly use (Node.js and uvicorn 5 s, AWS ALB 60 s, nginx 75 s), so that we drop
 an idle connection before the server does, not while our request is on its way."""
+
+READ_SIZE: Final = 64 * 1024
+"""The most one socket read of ours takes. asyncio's selector transport reads up to 256 KiB
+at a time into a fresh ``bytes``: a request that big is above glibc's mmap threshold or trims
+the heap once freed, and costs page faults on every answer (two per call, measured, on a
+thread's own arena). Our answers are a few KiB; 64 KiB reads fit in the heap as it is."""
 
 _CAUSE_CHARS: Final = 300
 """How much of an aiohttp error's message our error keeps."""
@@ -70,11 +77,13 @@ class Answer:
 
 
 class _Exchange:
-    """What one attempt learned on the way: was its connection reused, did an answer come."""
+    """What one attempt learned on the way: did it get a connection, was that one reused,
+    did an answer come."""
 
-    __slots__ = ("answered", "reused")
+    __slots__ = ("answered", "connected", "reused")
 
     def __init__(self) -> None:
+        self.connected = False
         self.reused = False
         self.answered = False
 
@@ -111,10 +120,24 @@ class _ReuseAwareConnector(aiohttp.TCPConnector):
         if not reused:
             handed_out = self._handed_out
             self._handed_out[key] = weakref.ref(protocol, lambda _: handed_out.pop(key, None))
+            _cap_read_size(protocol.transport)
         exchange = _EXCHANGE.get()
         if exchange is not None:
+            exchange.connected = True
             exchange.reused = reused
         return connection
+
+
+def _cap_read_size(transport: asyncio.BaseTransport | None) -> None:
+    """Read at most ``READ_SIZE`` at a time on a new connection, where the loop's transport
+    reads by a ``max_size`` of its own (asyncio's selector loop); other loops are left as
+    they are (uvloop reads into a buffer it keeps)."""
+    size = getattr(type(transport), "max_size", None)
+    if type(size) is int and size > READ_SIZE:
+        try:
+            transport.max_size = READ_SIZE  # type: ignore[union-attr]
+        except AttributeError:  # a transport class without a __dict__
+            pass
 
 
 class Transport:
@@ -146,6 +169,7 @@ class Transport:
         self._per_request_headers = not self._owns_session or self._network.proxy is not None
         self._fresh: aiohttp.ClientSession | None = None  # for resends: never a pooled conn
         self._slots: asyncio.Semaphore | None = None
+        self._timer: AttemptTimer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forks = _process.forks  # a fork since then: we are in a child process
         self.closed = False
@@ -176,7 +200,7 @@ class Transport:
             and not self._session.closed
         )
 
-    def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+    def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore, AttemptTimer]:
         if self.closed:
             raise VoxError("this client is closed; create a new one")
         if self._forks != _process.forks:
@@ -185,6 +209,7 @@ class Transport:
         if self._loop is None:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._max_connections)
+            self._timer = AttemptTimer(loop)
             if self._session is None:
                 self._session = self._new_session(force_close=False)
         elif loop is not self._loop:
@@ -192,8 +217,8 @@ class Transport:
                 "this client is bound to the event loop it was first used on; "
                 "create one client per event loop (or use the sync Vox client)"
             )
-        assert self._slots is not None and self._session is not None
-        return self._session, self._slots
+        assert self._slots is not None and self._timer is not None and self._session is not None
+        return self._session, self._slots, self._timer
 
     def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
         network = self._network
@@ -229,7 +254,7 @@ class Transport:
             )
         _ABANDONED.extend(s for s in (self._session, self._fresh) if s is not None)
         self._session = self._fresh = None
-        self._slots = self._loop = None
+        self._slots = self._timer = self._loop = None
         self._forks = _process.forks
 
     @property
@@ -251,15 +276,19 @@ class Transport:
         *,
         params: Sequence[tuple[str, str]] | None,
         timeout: aiohttp.ClientTimeout,
+        total: float | None,
         json: Mapping[str, Any] | None = None,
         fresh_connection: bool = False,
     ) -> Answer:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer.
 
+        ``timeout`` goes to aiohttp as it is, with no ``total``: the attempt's ``total``
+        seconds, which start once it holds a connection slot, are kept by our own
+        ``AttemptTimer`` (``_timeouts``), far cheaper than aiohttp's timer per request.
         ``fresh_connection`` sends on a connection of its own, never a pooled one (for the
         resend after a stale connection; only on a session of ours).
         """
-        session, slots = self._ready_session()
+        session, slots, timer = self._ready_session()
         if fresh_connection and self._owns_session:
             if self._fresh is None:
                 self._fresh = self._new_session(force_close=True)
@@ -269,6 +298,7 @@ class Transport:
         # acquire/release rather than ``async with``: two coroutines fewer per request.
         await slots.acquire()
         self.in_flight += 1
+        limit = None if total is None else timer.start(total)
         try:
             async with session.request(
                 method, self.url(path), params=params, json=json,
@@ -281,23 +311,30 @@ class Transport:
                 exchange.answered = True
                 body = await response.read()
                 return Answer(response.status, response.headers, body)
-        except TimeoutError as exc:
-            error: APIConnectionError = self._timeout_error(method, path, exc)
+        except asyncio.CancelledError:
+            if not timed_out(limit):
+                raise
+            error: APIConnectionError = self._timeout_error(method, path, exchange.connected)
+        except TimeoutError as exc:  # one of aiohttp's own timeouts (connect, sock_read)
+            sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
+            error = self._timeout_error(method, path, sent)
         except (aiohttp.ClientError, OSError) as exc:
             error = self._connection_error(method, path, exc, exchange)
         finally:
+            if limit is not None:
+                limit.finish()
             self.in_flight -= 1
             slots.release()
         # Raised here, out of the except block: no __context__ leads to aiohttp's error,
         # whose request_info holds our headers (the key).
         raise error
 
-    def _timeout_error(self, method: str, path: str, exc: TimeoutError) -> APITimeoutError:
+    def _timeout_error(self, method: str, path: str, sent: bool) -> APITimeoutError:
         return APITimeoutError(
             f"{method} {path} timed out",
             method=method,
             url=self.base_url + path,
-            request_may_have_been_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
+            request_may_have_been_sent=sent,
         )
 
     def _connection_error(
@@ -336,6 +373,8 @@ class Transport:
             if self._owns_session:
                 self._forget_parent()  # nothing of this process's own to close
             return
+        if self._timer is not None:
+            self._timer.close()
         for session in (self._session, self._fresh):
             if self._owns_session and session is not None and not session.closed:
                 await session.close()
