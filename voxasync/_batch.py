@@ -75,7 +75,9 @@ RevokeCancelResult: TypeAlias = OrganizationTelephoneNumber | Exception
 """One entry of ``revoke_cancel_many``: the restored record, or what went wrong for that id."""
 
 OnResult: TypeAlias = Callable[[int, str, RevokeCancelResult], object]
-Sink: TypeAlias = Callable[[RevokeCancelOutcome], None]
+Sink: TypeAlias = Callable[[int, object, RevokeCancelResult, "int | None"], None]
+"""``sink(index, id, result, repeat_of)``: one settled position, as a ``RevokeCancelOutcome``
+would hold it (``revoke_cancel_many`` takes them without one being made per id)."""
 Revoke: TypeAlias = Callable[[str, str], Awaitable[OrganizationTelephoneNumber]]
 """``revoke(id, path)``: the revoke-cancel call of an id the engine checked into ``path``."""
 
@@ -238,10 +240,24 @@ class _Engine:
                     break
                 if item is None:
                     break
-                outcome = await self._settle(*item)
+                index, number_id = item
+                settled = self._settle_at_once(index, number_id)
+                result: RevokeCancelResult
+                repeat_of: int | None = None
+                if isinstance(settled, str):  # its path: send it (awaited here, no coroutine more)
+                    assert isinstance(number_id, str)  # a valid id, to have a path
+                    try:
+                        result = await self.revoke(number_id, settled)
+                    except Exception as error:
+                        result = self._failed(error)
+                else:
+                    result, repeat_of = settled
                 if self.sink is not None:
-                    self._hand_to_sink(outcome)
+                    self._hand_to_sink(index, number_id, result, repeat_of)
                     continue
+                outcome = RevokeCancelOutcome(
+                    index, number_id, result, repeat_of=repeat_of  # type: ignore[arg-type]
+                )
                 try:
                     self.queue.put_nowait(outcome)  # no coroutine while there is room
                 except asyncio.QueueFull:  # the reader is behind: wait for room
@@ -251,10 +267,12 @@ class _Engine:
         if self.sink is None:
             await self.queue.put(_DONE)
 
-    def _hand_to_sink(self, outcome: RevokeCancelOutcome) -> None:
+    def _hand_to_sink(
+        self, index: int, number_id: object, result: RevokeCancelResult, repeat_of: int | None
+    ) -> None:
         assert self.sink is not None
         try:
-            self.sink(outcome)
+            self.sink(index, number_id, result, repeat_of)
         except BaseException as error:  # on_result raised: stop, cancel what is in flight
             self.sink_error = self.sink_error or error
             current = asyncio.current_task()
@@ -262,30 +280,34 @@ class _Engine:
                 if worker is not current:
                     worker.cancel()
 
-    async def _settle(self, index: int, number_id: object) -> RevokeCancelOutcome:
+    def _settle_at_once(
+        self, index: int, number_id: object
+    ) -> str | tuple[RevokeCancelResult, int | None]:
+        """The id's request path, to send; or, for an id not to send, its result and the
+        index it repeats (if it does)."""
         try:
             path = number_path(number_id, "revoke-cancel")  # the one check of the id
         except (TypeError, ValueError) as invalid:
-            return RevokeCancelOutcome(index, number_id, invalid)  # type: ignore[arg-type]
+            return invalid, None
         assert isinstance(number_id, str)
         first = self.first_index.setdefault(number_id, index)
         if first != index:
             repeat = ValueError(
                 f"{number_id!r} repeats the id at index {first}: sent once, reported there"
             )
-            return RevokeCancelOutcome(index, number_id, repeat, repeat_of=first)
+            return repeat, first
         if self.refusal is not None:
-            return RevokeCancelOutcome(index, number_id, refusal_copy(self.refusal))
-        result: RevokeCancelResult
-        try:
-            result = await self.revoke(number_id, path)
-        except Exception as error:
-            # Kept without its traceback: the frames it holds would cost kilobytes per id
-            # in a batch of 100,000 refusals (the error's own text says what happened).
-            result = error.with_traceback(None)
-            if isinstance(error, _KEY_REFUSED) and self.refusal is None:
-                self.refusal = detached(error)
-        return RevokeCancelOutcome(index, number_id, result)
+            return refusal_copy(self.refusal), None
+        return path
+
+    def _failed(self, error: Exception) -> Exception:
+        """A request's error as its id's result; a refused key stops the batch's sending."""
+        # Kept without its traceback: the frames it holds would cost kilobytes per id in a
+        # batch of 100,000 refusals (the error's own text says what happened).
+        error = error.with_traceback(None)
+        if isinstance(error, _KEY_REFUSED) and self.refusal is None:
+            self.refusal = detached(error)
+        return error
 
 
 class OutcomeStream:

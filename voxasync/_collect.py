@@ -45,19 +45,21 @@ class _Collector:
         self.context = contextvars.copy_context()
         self.results: list[object] = []
         self.ids: list[object] = []
-        self.waiting: dict[int, list[RevokeCancelOutcome]] = {}
+        self.waiting: dict[int, list[tuple[int, object]]] = {}  # repeats, by the index they repeat
 
-    def add(self, outcome: RevokeCancelOutcome) -> None:
-        first = outcome.repeat_of
+    def add(
+        self, index: int, number_id: object, result: RevokeCancelResult, first: int | None
+    ) -> None:
+        """One settled position (``first``: the index it repeats, if it does)."""
         if first is None:
-            self._place(outcome.index, outcome.id, outcome.result)
-            for repeat in self.waiting.pop(outcome.index, ()):
-                self._place(repeat.index, repeat.id, outcome.result)
+            self._place(index, number_id, result)
+            for repeat_index, repeat_id in self.waiting.pop(index, ()):
+                self._place(repeat_index, repeat_id, result)
         elif first < len(self.results) and self.results[first] is not _PENDING:
-            self._place(outcome.index, outcome.id, self.results[first])  # type: ignore[arg-type]
+            self._place(index, number_id, self.results[first])  # type: ignore[arg-type]
         else:
-            self._grow(outcome.index, outcome.id)
-            self.waiting.setdefault(first, []).append(outcome)
+            self._grow(index, number_id)
+            self.waiting.setdefault(first, []).append((index, number_id))
 
     def _grow(self, index: int, number_id: object) -> None:
         while len(self.results) <= index:
@@ -65,11 +67,12 @@ class _Collector:
             self.ids.append(None)
         self.ids[index] = number_id
 
-    def _place(self, index: int, number_id: str, result: RevokeCancelResult) -> None:
+    def _place(self, index: int, number_id: object, result: RevokeCancelResult) -> None:
         self._grow(index, number_id)
         self.results[index] = result
         if self.on_result is not None:
-            self.context.copy().run(self.on_result, index, number_id, result)
+            # An invalid id is reported as given, whatever its type.
+            self.context.copy().run(self.on_result, index, number_id, result)  # type: ignore[arg-type]
 
     def settled(self) -> tuple[RevokeCancelOutcome, ...]:
         return tuple(

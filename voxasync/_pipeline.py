@@ -1,14 +1,12 @@
 """The request pipeline: the one path from an operation to the wire and back.
 
-Each attempt runs four small steps, each readable alone:
+Each attempt runs four small steps, in ``_Call._retry`` (one coroutine per call, not two):
 
 1. **pace**: wait for this call's turn (:class:`~voxasync._pacer.Pacer`), if there is one;
-2. **send**: one HTTP exchange through the transport (``_transport``);
+2. **send**: one HTTP exchange through the transport (``_transport``), logged, and counted
+   in a ``with_raw_response`` call's ``AnswerLog`` (``_raw``) by ``before_send``;
 3. **map status**: an error status becomes its ``APIStatusError`` subclass;
 4. **structure**: a 2xx body becomes the operation's record (``_converter``).
-
-Inside a ``with_raw_response`` call (``_raw``), each attempt is also counted, and its answer
-kept, in that call's ``AnswerLog``.
 
 :class:`_Call` retries failed attempts by the policy in ``_retry``, within the optional
 deadline. Resources use the pipeline only through its verbs (:meth:`Pipeline.get`, ``post``,
@@ -31,7 +29,7 @@ from . import _retry
 from ._converter import decode_json, structure
 from ._options import CallOptions
 from ._pacer import Pacer
-from ._raw import ANSWER_LOG
+from ._raw import ANSWER_LOG, AnswerLog
 from ._transport import Answer, Transport
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import (
@@ -159,42 +157,41 @@ class Pipeline:
         """Send ``request`` with retries and structure its answer (await the result)."""
         return _Call(self, request).run()
 
-    # -- the steps of one attempt ----------------------------------------------------------
+    # -- the steps of one attempt around its send, which ``_Call._retry`` awaits itself -----
 
-    async def attempt(
-        self,
-        request: Request[T],
-        timeout: aiohttp.ClientTimeout,
-        total: float | None,
-        *,
-        fresh: bool = False,
-    ) -> T:
-        """Pace, send, map status, structure: one attempt, no retries.
-
-        ``timeout`` goes to aiohttp; ``total`` is the attempt's time limit in seconds, kept
-        by the transport's own timer (see ``Transport.send``). ``fresh``: send on a
-        connection of its own (the resend after a stale connection).
-        """
-        if self.pacer is not None and not self.pacer.clear_to_start():
-            await self.pacer.wait_turn()
+    def before_send(self, request: Request[Any]) -> _Watch | None:
+        """Log the request and count the attempt; what ``after_send`` needs, if anything."""
         logging_on = logger.isEnabledFor(logging.INFO)  # once: both log lines are INFO or finer
+        answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
+        if not logging_on and answers is None:
+            return None
         if logging_on:
             _log_request(request, self.transport)
-        started = time.perf_counter() if logging_on else 0.0
-        answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
         if answers is not None:
             answers.attempts += 1
-        response = await self.transport.send(
-            request.method, request.path, params=request.params, json=request.json,
-            timeout=timeout, total=total, fresh_connection=fresh,
-        )
-        if logging_on:
-            _log_response(request, response, started)
-        if answers is not None:
-            answers.answer = response
+        return _Watch(time.perf_counter() if logging_on else None, answers)
+
+    @staticmethod
+    def after_send(request: Request[T], response: Answer, watch: _Watch | None) -> T:
+        """Map the status, structure the body: the attempt's result, or its error."""
+        if watch is not None:
+            if watch.started is not None:
+                _log_response(request, response, watch.started)
+            if watch.answers is not None:
+                watch.answers.answer = response
         if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
             raise status_error(response)
         return structure_body(response, request.model)
+
+
+class _Watch:
+    """An attempt being logged, or counted by a ``with_raw_response`` call."""
+
+    __slots__ = ("answers", "started")
+
+    def __init__(self, started: float | None, answers: AnswerLog | None) -> None:
+        self.started = started
+        self.answers = answers
 
 
 def status_error(response: Answer) -> APIStatusError:
@@ -250,13 +247,20 @@ class _Call(Generic[T]):
             raise self._deadline_error(self.attempts) from exc
 
     async def _retry(self) -> T:
+        pipeline, request = self.pipeline, self.request
         fresh = False  # the next attempt resends on a connection of its own
         while True:
             self.attempts += 1
-            try:
-                return await self.pipeline.attempt(
-                    self.request, *self._attempt_timeout(), fresh=fresh
+            try:  # one attempt: pace, send, map status, structure
+                if pipeline.pacer is not None and not pipeline.pacer.clear_to_start():
+                    await pipeline.pacer.wait_turn()
+                timeout, total = self._attempt_timeout()
+                watch = pipeline.before_send(request)
+                response = await pipeline.transport.send(
+                    request.method, request.path, params=request.params, json=request.json,
+                    timeout=timeout, total=total, fresh_connection=fresh,
                 )
+                return pipeline.after_send(request, response, watch)
             except (APIConnectionError, APIStatusError) as error:
                 if self._converges(error):
                     return await self._recover_or_raise(error)
