@@ -87,6 +87,11 @@ TRICKY_BODIES = [
     b'{"a": 1, "a": 2}',
     b" \n{} \t",
     b"{}\x00",
+    b"{} x",  # data after the value, past whitespace: the error names where it starts
+    b'{"a": 1}\n\n{"b": 2}',
+    b'{ "a" : 1 }  \r\n\t',
+    b"{\n}",
+    b"{",
     b'"\xe9"',  # not UTF-8
     b"",
     b"[1.5e-10, -0, 0.1, -0.0, 1E2, 5e-324]",

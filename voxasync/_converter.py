@@ -67,6 +67,12 @@ _DIGITS_ONLY: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in r
 _LONG_NUMBER: Final = b"0" * 19
 
 
+_scan_json: Final[Callable[[str, int], tuple[Any, int]]] = vars(json.JSONDecoder())["scan_once"]
+"""json's own scanner (its C one where built), which ``json.loads`` ends in: one value from
+an index, and the index after it."""
+_JSON_SPACE: Final = " \t\n\r"
+
+
 def decode_json(body: bytes) -> Any:
     """Decode a JSON body; raises ``ValueError`` if it is not JSON, whatever the body holds.
 
@@ -83,8 +89,13 @@ def decode_json(body: bytes) -> Any:
     try:
         if body[:1] == b"{" and body[1:2] != b"\x00":
             # What json.loads(body) would do, less its encoding guess (Python code that
-            # can only say UTF-8 for a body that starts like this).
-            return json.loads(body.decode("utf-8", "surrogatepass"))
+            # can only say UTF-8 for a body that starts like this) and its two regex
+            # passes for leading and trailing whitespace (none can lead here).
+            text = body.decode("utf-8", "surrogatepass")
+            value, end = _scan_json(text, 0)
+            if end != len(text) and (extra := text[end:].lstrip(_JSON_SPACE)):
+                raise json.JSONDecodeError("Extra data", text, len(text) - len(extra))
+            return value
         return json.loads(body)
     except (RecursionError, MemoryError):
         # A hostile body (``[`` ten thousand deep) is "not JSON" like any other.

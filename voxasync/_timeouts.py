@@ -10,7 +10,8 @@ ordered set per length (a dict, oldest first) holds the attempts in flight, and 
 armed for the oldest, serves them all: starting an attempt is one dict insert, ending it one
 dict delete. When the timer fires it cancels the task of every attempt whose deadline has
 passed and arms itself again for the oldest one left; a length with nothing left in flight is
-forgotten.
+forgotten. Closing the client leaves the timers armed: calls in flight on a session of the
+user's (which closing does not close) stay bounded.
 
 A cancelled attempt raises ``TimeoutError`` where it was waiting, as under ``asyncio.timeout``:
 :func:`timed_out` takes the cancellation back (``Task.uncancel``) unless the task was also
@@ -92,14 +93,6 @@ class AttemptTimer:
             group.timer = None
             if self._groups.get(group.seconds) is group:
                 del self._groups[group.seconds]
-
-    def close(self) -> None:
-        """Disarm every timer (the transport is closing)."""
-        for group in self._groups.values():
-            if group.timer is not None:
-                group.timer.cancel()
-                group.timer = None
-        self._groups.clear()
 
 
 def timed_out(limit: Limit | None) -> bool:

@@ -314,10 +314,9 @@ class Transport:
         except asyncio.CancelledError:
             if not timed_out(limit):
                 raise
-            error: APIConnectionError = self._timeout_error(method, path, exchange.connected)
+            error: APIConnectionError = self._timeout_error(method, path, exchange, None)
         except TimeoutError as exc:  # one of aiohttp's own timeouts (connect, sock_read)
-            sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
-            error = self._timeout_error(method, path, sent)
+            error = self._timeout_error(method, path, exchange, exc)
         except (aiohttp.ClientError, OSError) as exc:
             error = self._connection_error(method, path, exc, exchange)
         finally:
@@ -329,7 +328,14 @@ class Transport:
         # whose request_info holds our headers (the key).
         raise error
 
-    def _timeout_error(self, method: str, path: str, sent: bool) -> APITimeoutError:
+    def _timeout_error(
+        self, method: str, path: str, exchange: _Exchange, exc: TimeoutError | None
+    ) -> APITimeoutError:
+        """``exc``: aiohttp's timeout; None for the attempt's total, kept by our timer."""
+        if exc is not None:
+            sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
+        else:  # whether it got a connection is known on our own session's connector alone
+            sent = exchange.connected or not self._owns_session
         return APITimeoutError(
             f"{method} {path} timed out",
             method=method,
@@ -373,8 +379,6 @@ class Transport:
             if self._owns_session:
                 self._forget_parent()  # nothing of this process's own to close
             return
-        if self._timer is not None:
-            self._timer.close()
         for session in (self._session, self._fresh):
             if self._owns_session and session is not None and not session.closed:
                 await session.close()
