@@ -308,9 +308,15 @@ def test_interrupting_the_waiting_thread_cancels_the_call(portal: LoopThread) ->
     def on_sigint(signum: int, frame: object) -> None:
         raise Interrupted
 
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+
     def interrupt_when_started() -> None:
         if started.wait(10):
-            os.kill(os.getpid(), signal.SIGINT)
+            # To the main thread itself, as Ctrl-C would land: a signal sent to the process
+            # may be taken by another thread (Linux picks one when the main thread already
+            # has one pending), and then never wakes the waiting main thread.
+            signal.pthread_kill(main_thread, signal.SIGINT)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
