@@ -132,7 +132,7 @@ def _cap_read_size(transport: asyncio.BaseTransport | None) -> None:
     """Read at most ``READ_SIZE`` at a time on a new connection, where the loop's transport
     reads by a ``max_size`` of its own (asyncio's selector loop); other loops are left as
     they are (uvloop reads into a buffer it keeps)."""
-    size = getattr(type(transport), "max_size", None)
+    size = getattr(transport, "max_size", None)
     if type(size) is int and size > READ_SIZE:
         try:
             transport.max_size = READ_SIZE  # type: ignore[union-attr]
