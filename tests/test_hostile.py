@@ -152,6 +152,16 @@ RAW_ANSWERS: dict[str, tuple[bytes, type[VoxError]]] = {
     "closed at once": (b"", APIConnectionError),
     "200 not JSON": (http("200 OK", {"Content-Length": "5"}, b"hello"),
                      APIResponseValidationError),
+    # An object that is not whole JSON: json's scanner signals some of these with
+    # StopIteration, which must never escape (it would surface as a RuntimeError).
+    "200 object cut short": (http("200 OK", {"Content-Length": "7"}, b'{"id": '),
+                             APIResponseValidationError),
+    "200 object with a bad value": (http("200 OK", {"Content-Length": "8"}, b'{"a": x}'),
+                                    APIResponseValidationError),
+    "200 object with a stray comma": (http("200 OK", {"Content-Length": "11"},
+                                           b'{"a": [1,]}'), APIResponseValidationError),
+    "200 object then more": (http("200 OK", {"Content-Length": "7"}, b'{} {"a"'),
+                             APIResponseValidationError),
     "200 deep JSON": (http("200 OK", {"Content-Length": "20000"},
                            b"[" * 10_000 + b"]" * 10_000), APIResponseValidationError),
     "500 deep JSON": (http("500 Oops", {"Content-Length": "20000"},

@@ -92,6 +92,11 @@ TRICKY_BODIES = [
     b'{ "a" : 1 }  \r\n\t',
     b"{\n}",
     b"{",
+    b'{"a": x}',  # a value missing inside the object: json's scanner says StopIteration
+    b'{"a":',
+    b'{"a": }',
+    b'{"a": [1,]}',
+    b'{"id": ',
     b'"\xe9"',  # not UTF-8
     b"",
     b"[1.5e-10, -0, 0.1, -0.0, 1E2, 5e-324]",

@@ -21,7 +21,7 @@ import pytest
 
 from voxasync import APITimeoutError, AsyncVox, OrganizationTelephoneNumber
 from voxasync._options import CallOptions
-from voxasync._timeouts import AttemptTimer, Limit, timed_out
+from voxasync._timeouts import KEPT_LENGTHS, AttemptTimer, Limit, timed_out
 from voxasync.testing import FakeVoxServer, Fault, instant_retries
 
 pytestmark = pytest.mark.timeout(30)
@@ -165,6 +165,85 @@ async def test_two_lengths_are_bounded_independently() -> None:
     assert short.ended_at < long.limit.deadline
     assert long.limit.deadline <= long.ended_at < long.limit.deadline + LATE
     assert timer._groups == {}
+
+
+@pytest.mark.anyio
+async def test_lengths_past_the_kept_ones_leave_no_timer_behind() -> None:
+    """A caller passing a different timeout to every call: past ``KEPT_LENGTHS`` lengths, a
+    length's timer is cancelled and the length forgotten as its last attempt ends, so the
+    loop's heap does not fill with one live timer per call."""
+    timer = AttemptTimer(asyncio.get_running_loop())
+    lengths = [30.0 + i / 1000 for i in range(KEPT_LENGTHS + 20)]
+    past: list[object] = []
+    for seconds in lengths:
+        run = Run(str(seconds))
+        await attempt(timer, run, seconds, 0.0)
+        assert run.outcome == "done"
+        assert run.limit is not None
+        if run.limit.group.transient is not None:
+            assert run.limit.group.timer is None  # cancelled as the attempt ended
+            past.append(run.limit.group)
+    assert sorted(timer._groups) == lengths[:KEPT_LENGTHS]  # the kept ones, timers armed
+    assert all(group.timer is not None for group in timer._groups.values())
+    assert len(past) == 20
+
+
+@pytest.mark.anyio
+async def test_a_length_past_the_kept_ones_still_bounds_its_attempts() -> None:
+    timer = AttemptTimer(asyncio.get_running_loop())
+    for i in range(KEPT_LENGTHS):
+        await attempt(timer, Run(str(i)), 30.0 + i, 0.0)
+    run = Run("past")
+    await attempt(timer, run, 0.05, 0.5)
+    assert run.outcome == "timed out"
+    assert run.limit is not None and run.limit.group.transient is not None
+    assert 0.05 not in timer._groups
+
+
+@pytest.mark.anyio
+async def test_a_task_that_refuses_cancel_does_not_stop_the_others_expiring() -> None:
+    """One attempt's task raising in ``cancel`` is reported to the loop's exception handler;
+    the attempts due with it still expire, and later ones are still bounded."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    timer = AttemptTimer(loop)
+
+    class Stubborn(asyncio.Task):  # type: ignore[type-arg]
+        def cancel(self, msg: object = None) -> bool:
+            raise RuntimeError("will not be cancelled")
+
+    stubborn, other = Run("stubborn"), Run("other")
+    try:
+        held = Stubborn(attempt(timer, stubborn, 0.05, 0.2), loop=loop)
+        await asyncio.sleep(0)
+        await attempt(timer, other, 0.05, 0.5)
+        await held
+        later = Run("later")
+        await attempt(timer, later, 0.05, 0.5)
+    finally:
+        loop.set_exception_handler(previous)
+    assert other.outcome == "timed out"
+    assert later.outcome == "timed out"
+    assert stubborn.outcome == "done"  # it could not be cancelled, and ran to its end
+    assert [type(context["exception"]) for context in reported] == [RuntimeError]
+
+
+@pytest.mark.anyio
+async def test_a_deadline_within_a_millisecond_counts_as_passed() -> None:
+    """A timer that fires a moment early (uvloop rounds to the millisecond) expires what is
+    due within a millisecond, instead of arming itself again for the same instant."""
+    timer = AttemptTimer(asyncio.get_running_loop())
+    run = Run("a")
+    task = asyncio.create_task(attempt(timer, run, 0.0009, 0.5))
+    await asyncio.sleep(0)
+    assert run.limit is not None
+    assert run.limit.deadline > asyncio.get_running_loop().time()  # not yet passed
+    timer._fire(run.limit.group)  # as if fired early: now < deadline < now + 1 ms
+    assert run.limit.expired  # at once, not at a timer armed again for the same instant
+    await task
+    assert run.outcome == "timed out"
 
 
 @pytest.mark.anyio

@@ -92,7 +92,10 @@ def decode_json(body: bytes) -> Any:
             # can only say UTF-8 for a body that starts like this) and its two regex
             # passes for leading and trailing whitespace (none can lead here).
             text = body.decode("utf-8", "surrogatepass")
-            value, end = _scan_json(text, 0)
+            try:
+                value, end = _scan_json(text, 0)
+            except StopIteration as missing:  # what json's raw_decode makes of it
+                raise json.JSONDecodeError("Expecting value", text, missing.value) from None
             if end != len(text) and (extra := text[end:].lstrip(_JSON_SPACE)):
                 raise json.JSONDecodeError("Extra data", text, len(text) - len(extra))
             return value

@@ -1,6 +1,6 @@
 """The request pipeline: the one path from an operation to the wire and back.
 
-Each attempt runs four small steps, in ``_Call._retry`` (one coroutine per call, not two):
+Each attempt runs four small steps, in ``_Call._retry`` itself (no coroutine of its own):
 
 1. **pace**: wait for this call's turn (:class:`~voxasync._pacer.Pacer`), if there is one;
 2. **send**: one HTTP exchange through the transport (``_transport``), logged, and counted

@@ -27,18 +27,15 @@ What it guarantees whatever happens on the wire:
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Mapping, Sequence
-from contextvars import ContextVar
 from typing import Any, Final
 
 import aiohttp
-from aiohttp.connector import Connection
-from aiohttp.tracing import Trace
 from multidict import CIMultiDictProxy
 from yarl import URL
 
 from . import _process
+from ._connector import EXCHANGE, Exchange, ReuseAwareConnector
 from ._network import Network
 from ._timeouts import AttemptTimer, timed_out
 from .errors import APIConnectionError, APITimeoutError, VoxError
@@ -49,12 +46,6 @@ KEEPALIVE_SECONDS: Final = 4.0
 """How long an idle pooled connection is kept: under the idle timeouts servers and load
 balancers commonly use (Node.js and uvicorn 5 s, AWS ALB 60 s, nginx 75 s), so that we drop
 an idle connection before the server does, not while our request is on its way."""
-
-READ_SIZE: Final = 64 * 1024
-"""The most one socket read of ours takes. asyncio's selector transport reads up to 256 KiB
-at a time into a fresh ``bytes``: a request that big is above glibc's mmap threshold or trims
-the heap once freed, and costs page faults on every answer (two per call, measured, on a
-thread's own arena). Our answers are a few KiB; 64 KiB reads fit in the heap as it is."""
 
 _CAUSE_CHARS: Final = 300
 """How much of an aiohttp error's message our error keeps."""
@@ -74,70 +65,6 @@ class Answer:
         self.status = status
         self.headers = headers
         self.body = body
-
-
-class _Exchange:
-    """What one attempt learned on the way: did it get a connection, was that one reused,
-    did an answer come."""
-
-    __slots__ = ("answered", "connected", "reused")
-
-    def __init__(self) -> None:
-        self.connected = False
-        self.reused = False
-        self.answered = False
-
-
-_EXCHANGE: ContextVar[_Exchange | None] = ContextVar("voxasync_exchange", default=None)
-"""The attempt in progress in this task, for the connector to mark (``connect`` runs in the
-request's own task, so it sees the value ``send`` set)."""
-
-
-class _ReuseAwareConnector(aiohttp.TCPConnector):
-    """A ``TCPConnector`` that tells each request whether its connection was used before.
-
-    Overrides the public ``connect``: cheaper than aiohttp's request tracing, which, once any
-    trace config is set, sends every tracing signal of every request (about a tenth of a
-    call's cost, measured).
-    """
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        # Connections handed out before, by id, each with a weak reference that proves the
-        # id still names the same object (and forgets it once the connection is gone).
-        self._handed_out: dict[int, weakref.ref[object]] = {}
-
-    async def connect(
-        self, req: aiohttp.ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
-        connection = await super().connect(req, traces, timeout)
-        protocol = connection.protocol
-        if protocol is None:
-            return connection
-        key = id(protocol)
-        seen = self._handed_out.get(key)
-        reused = seen is not None and seen() is protocol
-        if not reused:
-            handed_out = self._handed_out
-            self._handed_out[key] = weakref.ref(protocol, lambda _: handed_out.pop(key, None))
-            _cap_read_size(protocol.transport)
-        exchange = _EXCHANGE.get()
-        if exchange is not None:
-            exchange.connected = True
-            exchange.reused = reused
-        return connection
-
-
-def _cap_read_size(transport: asyncio.BaseTransport | None) -> None:
-    """Read at most ``READ_SIZE`` at a time on a new connection, where the loop's transport
-    reads by a ``max_size`` of its own (asyncio's selector loop); other loops are left as
-    they are (uvloop reads into a buffer it keeps)."""
-    size = getattr(transport, "max_size", None)
-    if type(size) is int and size > READ_SIZE:
-        try:
-            transport.max_size = READ_SIZE  # type: ignore[union-attr]
-        except AttributeError:  # a transport class without a __dict__
-            pass
 
 
 class Transport:
@@ -223,7 +150,7 @@ class Transport:
     def _new_session(self, *, force_close: bool) -> aiohttp.ClientSession:
         network = self._network
         session = aiohttp.ClientSession(
-            connector=_ReuseAwareConnector(
+            connector=ReuseAwareConnector(
                 limit=self._max_connections,
                 limit_per_host=self._max_connections,
                 keepalive_timeout=None if force_close else KEEPALIVE_SECONDS,
@@ -282,9 +209,9 @@ class Transport:
     ) -> Answer:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer.
 
-        ``timeout`` goes to aiohttp as it is, with no ``total``: the attempt's ``total``
-        seconds, which start once it holds a connection slot, are kept by our own
-        ``AttemptTimer`` (``_timeouts``), far cheaper than aiohttp's timer per request.
+        ``timeout`` goes to aiohttp as it is (with no ``total`` but under a deadline); the
+        ``total`` seconds, from when the attempt holds a slot, are kept by our cheaper
+        ``AttemptTimer`` (``_timeouts``).
         ``fresh_connection`` sends on a connection of its own, never a pooled one (for the
         resend after a stale connection; only on a session of ours).
         """
@@ -293,13 +220,15 @@ class Transport:
             if self._fresh is None:
                 self._fresh = self._new_session(force_close=True)
             session = self._fresh
-        exchange = _Exchange()
-        _EXCHANGE.set(exchange)
+        exchange = Exchange()
+        EXCHANGE.set(exchange)
         # acquire/release rather than ``async with``: two coroutines fewer per request.
         await slots.acquire()
         self.in_flight += 1
-        limit = None if total is None else timer.start(total)
+        limit = None
         try:
+            if total is not None:
+                limit = timer.start(total)
             async with session.request(
                 method, self.url(path), params=params, json=json,
                 headers=self._headers if self._per_request_headers else None,
@@ -329,7 +258,7 @@ class Transport:
         raise error
 
     def _timeout_error(
-        self, method: str, path: str, exchange: _Exchange, exc: TimeoutError | None
+        self, method: str, path: str, exchange: Exchange, exc: TimeoutError | None
     ) -> APITimeoutError:
         """``exc``: aiohttp's timeout; None for the attempt's total, kept by our timer."""
         if exc is not None:
@@ -344,7 +273,7 @@ class Transport:
         )
 
     def _connection_error(
-        self, method: str, path: str, exc: BaseException, exchange: _Exchange
+        self, method: str, path: str, exc: BaseException, exchange: Exchange
     ) -> APIConnectionError:
         connected = not isinstance(exc, aiohttp.ClientConnectorError)
         # What aiohttp itself resends (RFC 9112 9.3.1): a reset or close before the answer's
