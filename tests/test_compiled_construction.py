@@ -1,9 +1,12 @@
 """How a compiled structure function makes its record: slots filled in directly only where
-attrs' ``__init__`` would do nothing more; a validator or an ``__attrs_post_init__`` still
-runs, through ``__init__``."""
+attrs' ``__init__`` would do nothing more (in a filler subclass that then becomes the record's
+own class); a validator or an ``__attrs_post_init__`` still runs, through ``__init__``."""
 
 from __future__ import annotations
 
+import copy
+import pickle
+import weakref
 from typing import Any
 
 import attrs
@@ -35,6 +38,26 @@ def test_a_record_made_without_init_equals_one_made_by_init() -> None:
     assert hash(agent) == hash(AgentMapping(agent_id="a"))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         agent.agent_id = "b"  # type: ignore[misc]
+
+
+def test_a_filled_record_is_exactly_its_own_class() -> None:
+    payload = {
+        "id": "n1", "number": "07011112222", "provider": "vox", "status": "active",
+        "created_at": 1, "updated_at": 2, "inbound_agent": {"agent_id": "a"},
+    }
+    number = compiled(OrganizationTelephoneNumber)(payload, OrganizationTelephoneNumber)
+    assert type(number) is OrganizationTelephoneNumber
+    assert type(number.inbound_agent) is AgentMapping
+    assert number == _converter.converter.structure(payload, OrganizationTelephoneNumber)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        number.memo = "changed"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del number.memo  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(number)) == number
+    assert copy.deepcopy(number) == number
+    assert weakref.ref(number)() is number
+    assert attrs.evolve(number, memo="m").memo == "m"
+    assert repr(number).startswith("OrganizationTelephoneNumber(")
 
 
 def test_the_source_fills_slots_only_for_a_plain_class() -> None:
