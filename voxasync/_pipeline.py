@@ -4,7 +4,7 @@ Each attempt runs four small steps, in ``_Call._retry`` itself (no coroutine of 
 
 1. **pace**: wait for this call's turn (:class:`~voxasync._pacer.Pacer`), if there is one;
 2. **send**: one HTTP exchange through the transport (``_transport``), logged, and counted
-   in a ``with_raw_response`` call's ``AnswerLog`` (``_raw``) by ``before_send``;
+   in a ``with_raw_response`` call's ``AnswerLog`` (``_raw``) by ``_before_send``;
 3. **map status**: an error status becomes its ``APIStatusError`` subclass;
 4. **structure**: a 2xx body becomes the operation's record (``_converter``).
 
@@ -43,7 +43,7 @@ from .errors import (
     make_status_error,
 )
 
-__all__ = ["SECRET_FIELDS", "Method", "Pipeline", "Recover", "Request", "redacted"]
+__all__ = ["SECRET_FIELDS", "Method", "Pipeline", "Recover", "redacted"]
 
 logger = logging.getLogger("voxasync")
 
@@ -73,37 +73,6 @@ def _body_repr(body: Mapping[str, Any] | None) -> str:
     return repr(redacted(body))
 
 
-class Request(Generic[T]):
-    """One API operation, as the pipeline sends it. A plain slotted class: one is made per
-    call, on the hot path (an attrs frozen class costs a guarded ``__setattr__`` per field).
-    Treat it as immutable."""
-
-    __slots__ = ("json", "method", "model", "params", "path", "recover")
-
-    def __init__(
-        self,
-        method: Method,
-        path: str,
-        model: type[T],
-        *,
-        params: Sequence[tuple[str, str]] | None = None,
-        json: Mapping[str, Any] | None = None,
-        recover: Recover[T] | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.model = model
-        self.params = params
-        self.json = json
-        self.recover = recover
-
-    def __repr__(self) -> str:
-        return (
-            f"Request(method={self.method!r}, path={self.path!r}, model={self.model.__name__}, "
-            f"params={self.params!r}, json={_body_repr(self.json)})"
-        )
-
-
 @attrs.frozen
 class Pipeline:
     """The transport, the options calls run with, and the pacer they share (if any)."""
@@ -119,6 +88,8 @@ class Pipeline:
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> Pipeline:
         """The same pipeline with other options; ``self`` when none is given (the hot path)."""
+        if timeout is NOT_GIVEN and max_retries is NOT_GIVEN and deadline is NOT_GIVEN:
+            return self
         options = self.options.merged(timeout, max_retries, deadline)
         return self if options is self.options else attrs.evolve(self, options=options)
 
@@ -131,7 +102,7 @@ class Pipeline:
     def get(
         self, path: str, model: type[T], *, params: Sequence[tuple[str, str]] | None = None
     ) -> Coroutine[Any, Any, T]:
-        return self.request(Request("GET", path, model, params=params))
+        return _Call(self, "GET", path, model, params, None, None).run()
 
     def post(
         self,
@@ -141,47 +112,17 @@ class Pipeline:
         json: Mapping[str, Any] | None = None,
         recover: Recover[T] | None = None,
     ) -> Coroutine[Any, Any, T]:
-        return self.request(Request("POST", path, model, json=json, recover=recover))
+        return _Call(self, "POST", path, model, None, json, recover).run()
 
     def patch(
         self, path: str, model: type[T], *, json: Mapping[str, Any]
     ) -> Coroutine[Any, Any, T]:
-        return self.request(Request("PATCH", path, model, json=json))
+        return _Call(self, "PATCH", path, model, None, json, None).run()
 
     def delete(
         self, path: str, model: type[T], *, recover: Recover[T] | None = None
     ) -> Coroutine[Any, Any, T]:
-        return self.request(Request("DELETE", path, model, recover=recover))
-
-    def request(self, request: Request[T]) -> Coroutine[Any, Any, T]:
-        """Send ``request`` with retries and structure its answer (await the result)."""
-        return _Call(self, request).run()
-
-    # -- the steps of one attempt around its send, which ``_Call._retry`` awaits itself -----
-
-    def before_send(self, request: Request[Any]) -> _Watch | None:
-        """Log the request and count the attempt; what ``after_send`` needs, if anything."""
-        logging_on = logger.isEnabledFor(logging.INFO)  # once: both log lines are INFO or finer
-        answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
-        if not logging_on and answers is None:
-            return None
-        if logging_on:
-            _log_request(request, self.transport)
-        if answers is not None:
-            answers.attempts += 1
-        return _Watch(time.perf_counter() if logging_on else None, answers)
-
-    @staticmethod
-    def after_send(request: Request[T], response: Answer, watch: _Watch | None) -> T:
-        """Map the status, structure the body: the attempt's result, or its error."""
-        if watch is not None:
-            if watch.started is not None:
-                _log_response(request, response, watch.started)
-            if watch.answers is not None:
-                watch.answers.answer = response
-        if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
-            raise status_error(response)
-        return structure_body(response, request.model)
+        return _Call(self, "DELETE", path, model, None, None, recover).run()
 
 
 class _Watch:
@@ -220,16 +161,44 @@ def structure_body(response: Answer, model: type[T]) -> T:
 
 
 class _Call(Generic[T]):
-    """One call in progress: its attempts, retries and deadline."""
+    """One call in progress: the operation, its attempts, retries and deadline.
 
-    def __init__(self, pipeline: Pipeline, request: Request[T]) -> None:
+    A plain slotted class, made once per call on the hot path; its operation fields
+    (``method`` to ``recover``) are not changed once made."""
+
+    __slots__ = (
+        "attempts", "deadline_at", "json", "may_have_taken_effect", "method", "model",
+        "options", "params", "path", "pipeline", "recover", "resent",
+    )
+
+    def __init__(  # positional: one is made per call
+        self,
+        pipeline: Pipeline,
+        method: Method,
+        path: str,
+        model: type[T],
+        params: Sequence[tuple[str, str]] | None,
+        json: Mapping[str, Any] | None,
+        recover: Recover[T] | None,
+    ) -> None:
         self.pipeline = pipeline
-        self.request = request
+        self.method = method
+        self.path = path
+        self.model = model
+        self.params = params
+        self.json = json
+        self.recover = recover
         self.options = pipeline.options
         self.attempts = 0
         self.resent = False  # a stale connection's free resend is spent
         self.may_have_taken_effect = False
         self.deadline_at: float | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"_Call(method={self.method!r}, path={self.path!r}, model={self.model.__name__}, "
+            f"params={self.params!r}, json={_body_repr(self.json)})"
+        )
 
     def run(self) -> Coroutine[Any, Any, T]:
         """Retry until success or a final error; the deadline, if any, bounds it all."""
@@ -247,27 +216,29 @@ class _Call(Generic[T]):
             raise self._deadline_error(self.attempts) from exc
 
     async def _retry(self) -> T:
-        pipeline, request = self.pipeline, self.request
+        pipeline, options = self.pipeline, self.options
         fresh = False  # the next attempt resends on a connection of its own
         while True:
             self.attempts += 1
             try:  # one attempt: pace, send, map status, structure
                 if pipeline.pacer is not None and not pipeline.pacer.clear_to_start():
                     await pipeline.pacer.wait_turn()
-                timeout, total = self._attempt_timeout()
-                watch = pipeline.before_send(request)
+                if self.deadline_at is None:
+                    timeout, total = options.wire_timeout, options.total
+                else:
+                    timeout, total = self._capped_timeout(self.deadline_at)
+                watch = self._before_send()
                 response = await pipeline.transport.send(
-                    request.method, request.path, params=request.params, json=request.json,
-                    timeout=timeout, total=total, fresh_connection=fresh,
+                    self.method, self.path, self.params, self.json, timeout, total, fresh
                 )
-                return pipeline.after_send(request, response, watch)
+                return self._after_send(response, watch)
             except (APIConnectionError, APIStatusError) as error:
                 if self._converges(error):
                     return await self._recover_or_raise(error)
                 if _is_stale(error) and not self.resent:  # once per call, no wait, no retry
                     self.resent = fresh = self.may_have_taken_effect = True
                     logger.info("resending %s %s at once on a fresh connection after %s",
-                                self.request.method, self.request.path, _reason(error))
+                                self.method, self.path, _reason(error))
                     continue
                 fresh = False
                 wait = self._wait_before_retry(error)
@@ -277,32 +248,54 @@ class _Call(Generic[T]):
                 if not self._paced(error):  # a paced retry waits its turn in the pacer
                     await asyncio.sleep(wait)
 
-    def _attempt_timeout(self) -> tuple[aiohttp.ClientTimeout, float | None]:
-        """The attempt's timeout for aiohttp, and its total for the transport's own timer.
-
-        Under a deadline, an attempt's total is capped by what is left of it and stays in
-        aiohttp's timeout, as it always was: the cap then ends the attempt with its own
-        timeout error as the deadline passes."""
+    def _capped_timeout(self, deadline_at: float) -> tuple[aiohttp.ClientTimeout, None]:
+        """Under a deadline: the attempt's timeout for aiohttp, its total capped by what is
+        left of the deadline. It stays in aiohttp's timeout (not the transport's timer), as
+        it always was: the cap then ends the attempt with its own timeout error as the
+        deadline passes."""
         options = self.options
-        if self.deadline_at is None:
-            return options.wire_timeout, options.total
-        remaining = max(self.deadline_at - asyncio.get_running_loop().time(), 0.001)
+        remaining = max(deadline_at - asyncio.get_running_loop().time(), 0.001)
         if options.total is not None and options.total <= remaining:
             return options.timeout, None
         return attrs.evolve(options.timeout, total=remaining), None
 
+    # -- the steps of one attempt around its send, which ``_retry`` awaits itself ----------
+
+    def _before_send(self) -> _Watch | None:
+        """Log the request and count the attempt; what ``_after_send`` needs, if anything."""
+        logging_on = logger.isEnabledFor(logging.INFO)  # once: both log lines are INFO or finer
+        answers = ANSWER_LOG.get()  # set only inside a with_raw_response call
+        if not logging_on and answers is None:
+            return None
+        if logging_on:
+            _log_request(self, self.pipeline.transport)
+        if answers is not None:
+            answers.attempts += 1
+        return _Watch(time.perf_counter() if logging_on else None, answers)
+
+    def _after_send(self, response: Answer, watch: _Watch | None) -> T:
+        """Map the status, structure the body: the attempt's result, or its error."""
+        if watch is not None:
+            if watch.started is not None:
+                _log_response(self, response, watch.started)
+            if watch.answers is not None:
+                watch.answers.answer = response
+        if not 200 <= response.status < 300:  # a 3xx (we follow no redirects) is an error too
+            raise status_error(response)
+        return structure_body(response, self.model)
+
     def _converges(self, error: VoxError) -> bool:
         """A refused retry of a call that an earlier attempt may already have done."""
         return (
-            self.request.recover is not None
+            self.recover is not None
             and self.may_have_taken_effect
             and _retry.is_refusal(error)
         )
 
     async def _recover_or_raise(self, error: VoxError) -> T:
-        assert self.request.recover is not None
+        assert self.recover is not None
         try:
-            recovered = await self.request.recover()
+            recovered = await self.recover()
         except VoxError as exc:
             logger.info("could not check whether an earlier attempt took effect: %s", _reason(exc))
             recovered = None
@@ -311,8 +304,8 @@ class _Call(Generic[T]):
         logger.info(
             "%s %s was refused on retry, but an earlier attempt had already taken effect; "
             "returning the current record",
-            self.request.method,
-            self.request.path,
+            self.method,
+            self.path,
         )
         return recovered
 
@@ -332,8 +325,8 @@ class _Call(Generic[T]):
             raise self._deadline_error(self.attempts, error) from error
         logger.info(
             "retrying %s %s (attempt %d of %d) in %.2fs after %s",
-            self.request.method,
-            self.request.path,
+            self.method,
+            self.path,
             retry_number + 2,  # counted without the free resend, like the budget
             self.options.max_retries + 1,
             wait,
@@ -345,7 +338,7 @@ class _Call(Generic[T]):
         return isinstance(error, RateLimitError) and self.pipeline.pacer is not None
 
     def _deadline_error(self, attempts: int, last: VoxError | None = None) -> APITimeoutError:
-        method, path = self.request.method, self.request.path
+        method, path = self.method, self.path
         suffix = f"; last error: {last}" if last is not None else ""
         return APITimeoutError(
             f"{method} {path}: deadline of {self.options.deadline}s exceeded "
@@ -368,15 +361,15 @@ def _reason(error: VoxError) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _log_request(request: Request[Any], transport: Transport) -> None:
+def _log_request(call: _Call[Any], transport: Transport) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "request %s %s params=%s headers=%s body=%s",
-            request.method,
-            request.path,
-            request.params,
+            call.method,
+            call.path,
+            call.params,
             transport.redacted_headers(),
-            _json_text(redacted(request.json)),
+            _json_text(redacted(call.json)),
         )
 
 
@@ -385,10 +378,10 @@ def _json_text(body: Mapping[str, Any] | None) -> str:
     return "-" if body is None else json.dumps(body, ensure_ascii=False)
 
 
-def _log_response(request: Request[Any], response: Answer, started: float) -> None:
+def _log_response(call: _Call[Any], response: Answer, started: float) -> None:
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.info(
-        "%s %s -> %d (%.1f ms)", request.method, request.path, response.status, elapsed_ms
+        "%s %s -> %d (%.1f ms)", call.method, call.path, response.status, elapsed_ms
     )
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(

@@ -4,9 +4,10 @@ This is the only module that catches aiohttp errors. It knows nothing of retries
 error bodies: :meth:`Transport.send` makes one HTTP exchange and returns the status, headers
 and whole body, or raises ``APIConnectionError`` / ``APITimeoutError``.
 
-In-flight requests are bounded by a semaphore sized like the connection pool, taken *before*
-the attempt's timeout starts. So ``asyncio.gather`` of thousands of calls queues in our
-semaphore, not in aiohttp's pool, where the queueing would eat into each call's timeout.
+In-flight requests are bounded by connection slots (``_slots``) as many as the pool's
+connections, taken *before* the attempt's timeout starts. So ``asyncio.gather`` of thousands
+of calls queues for our slots, not in aiohttp's pool, where the queueing would eat into each
+call's timeout.
 
 What it guarantees whatever happens on the wire:
 
@@ -37,6 +38,7 @@ from yarl import URL
 from . import _process
 from ._connector import EXCHANGE, Exchange, ReuseAwareConnector
 from ._network import Network
+from ._slots import Slots
 from ._timeouts import AttemptTimer, timed_out
 from .errors import APIConnectionError, APITimeoutError, VoxError
 
@@ -95,13 +97,11 @@ class Transport:
         # proxy, or on the user's session, they go with each request instead.
         self._per_request_headers = not self._owns_session or self._network.proxy is not None
         self._fresh: aiohttp.ClientSession | None = None  # for resends: never a pooled conn
-        self._slots: asyncio.Semaphore | None = None
+        self._slots: Slots | None = None
         self._timer: AttemptTimer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forks = _process.forks  # a fork since then: we are in a child process
         self.closed = False
-        self.in_flight = 0
-        """Requests holding a connection slot right now."""
 
     def redacted_headers(self) -> dict[str, str]:
         """The request headers, fit for a log line: the key (and the values of the user's
@@ -111,6 +111,11 @@ class Transport:
             else "***" if name.lower() in self._hidden else value
             for name, value in self._headers.items()
         }
+
+    @property
+    def in_flight(self) -> int:
+        """Requests holding a connection slot right now."""
+        return 0 if self._slots is None else self._slots.taken
 
     @property
     def session(self) -> aiohttp.ClientSession | None:
@@ -127,7 +132,7 @@ class Transport:
             and not self._session.closed
         )
 
-    def _ready_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore, AttemptTimer]:
+    def _ready_session(self) -> tuple[aiohttp.ClientSession, Slots, AttemptTimer]:
         if self.closed:
             raise VoxError("this client is closed; create a new one")
         if self._forks != _process.forks:
@@ -135,7 +140,7 @@ class Transport:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
-            self._slots = asyncio.Semaphore(self._max_connections)
+            self._slots = Slots(self._max_connections)
             self._timer = AttemptTimer(loop)
             if self._session is None:
                 self._session = self._new_session(force_close=False)
@@ -200,11 +205,10 @@ class Transport:
         self,
         method: str,
         path: str,
-        *,
         params: Sequence[tuple[str, str]] | None,
+        json: Mapping[str, Any] | None,
         timeout: aiohttp.ClientTimeout,
         total: float | None,
-        json: Mapping[str, Any] | None = None,
         fresh_connection: bool = False,
     ) -> Answer:
         """One HTTP exchange. Raises ``APIConnectionError`` when there is no whole answer.
@@ -222,9 +226,8 @@ class Transport:
             session = self._fresh
         exchange = Exchange()
         EXCHANGE.set(exchange)
-        # acquire/release rather than ``async with``: two coroutines fewer per request.
-        await slots.acquire()
-        self.in_flight += 1
+        if not slots.take_now():
+            await slots.take()
         limit = None
         try:
             if total is not None:
@@ -251,7 +254,6 @@ class Transport:
         finally:
             if limit is not None:
                 limit.finish()
-            self.in_flight -= 1
             slots.release()
         # Raised here, out of the except block: no __context__ leads to aiohttp's error,
         # whose request_info holds our headers (the key).
