@@ -13,6 +13,7 @@ when its handler ends: tests with ``Fault.slow`` wait for :func:`idle` before th
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -413,6 +414,25 @@ async def test_an_enclosing_asyncio_timeout_of_the_same_length_wins(
         assert type(caught.value) is TimeoutError
         assert_task_free()
         await idle(server)
+
+
+# -- opening a connection of ours ------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_timeout_while_our_connection_is_still_opening_was_never_sent() -> None:
+    """A listener that takes the TCP connection but never answers the TLS hello: the
+    attempt's total (no connect timeout here) ends it inside the connector, which knows it
+    had not got a connection yet, so the request was never sent."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener:
+        base_url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+        timeout = aiohttp.ClientTimeout(total=0.2)
+        async with AsyncVox("k", base_url=base_url, timeout=timeout, max_retries=0) as vox:
+            with pytest.raises(APITimeoutError) as caught:
+                await vox.organization_telephone_numbers.retrieve("n-1")
+            assert caught.value.request_may_have_been_sent is False
+            assert_task_free()
 
 
 # -- waiting for a connection of the user's session ----------------------------------------

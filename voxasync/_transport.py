@@ -266,7 +266,7 @@ class Transport:
         if exc is not None:
             sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
         else:  # whether it got a connection is known on our own session's connector alone
-            sent = exchange.connected or not self._owns_session
+            sent = exchange.opened or not exchange.opening or not self._owns_session
         return APITimeoutError(
             f"{method} {path} timed out",
             method=method,
@@ -281,7 +281,8 @@ class Transport:
         # What aiohttp itself resends (RFC 9112 9.3.1): a reset or close before the answer's
         # head; on a connection the pool reused, the server most likely closed it idle.
         stale = (
-            exchange.reused
+            self._owns_session  # on our connector, a connection not opened came from the pool
+            and not exchange.opening
             and not exchange.answered
             and connected
             and isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
