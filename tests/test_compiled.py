@@ -299,6 +299,9 @@ WELL_FORMED: list[tuple[dict[Any, Any], type]] = [
     ({**AVAILABLE, "monthly_fee": None, "line_type": "fax", "sms_capable": {**SMS, "m": 1}},
      AvailableTelephoneNumber),
     ({"agents": [], "provider": "custom", "lead": None, "x": 1}, Roster),
+    # As many keys as the fields, one of them unknown: a known one is absent.
+    ({k: v for k, v in RECORD.items() if k != "memo"} | {"new": 1}, OTN),
+    ({"agents": [], "lead": None, "active": True, "x": 1}, Roster),  # provider absent
 ]  # fmt: skip
 
 

@@ -111,12 +111,17 @@ class _Writer:
             raise _Unsupported(name)
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             raise _Unsupported(name)
+        # Each known key found absent is counted (``absent``): the payload has a key no
+        # field takes exactly when it has more keys than the known ones it holds.
         if field.default is attrs.NOTHING:
-            self.lines.append(f"    v = o[{name!r}]")
+            self.lines.append(f"    v = o[{name!r}]")  # absent: KeyError, cattrs decides
             self.check(field.type, name, "    ")
             self.lines.append(f"    f_{name} = v")
         elif field.default is None and is_optional(field.type):
-            self.lines.append(f"    v = o.get({name!r})")  # None passes its check untouched
+            self.lines.append(f"    v = o.get({name!r}, _absent)")
+            self.lines.append("    if v is _absent:")
+            self.lines.append("        absent += 1")
+            self.lines.append("        v = None")  # None passes its check untouched
             self.check(field.type, name, "    ")
             self.lines.append(f"    f_{name} = v")
         else:  # an absent key takes the default as it is, unchecked, as cattrs does
@@ -126,6 +131,7 @@ class _Writer:
             self.check(field.type, name, "        ")
             self.lines.append(f"        f_{name} = v")
             self.lines.append("    else:")
+            self.lines.append("        absent += 1")
             self.lines.append(f"        f_{name} = {default}")
         return f"{name}=f_{name}"
 
@@ -210,19 +216,23 @@ def compile_structure(
         return None
     finally:
         in_progress.discard(cls)
+    if known != {field.name for field in fields}:  # the count of absent keys relies on it
+        return None
     source = "\n".join([
         "def structure(o, t):",
         "    if _type(o) is not dict: return _slow(o, t)",
+        "    absent = 0",
         "    try:",
         *("    " + line for line in writer.lines),
         *writer.construction(cls, arguments),
         "    except Exception:",
         "        return _slow(o, t)",
-        "    if not _known.issuperset(o): _keep_unknown(record, o, _known)",
+        f"    if len(o) != {len(known)} - absent: _keep_unknown(record, o, _known)",
         "    return record",
     ])
     namespace: dict[str, Any] = {**writer.scope, "_slow": slow, "_known": known,
                               "_keep_unknown": keep_unknown, "_Defer": _Defer, "_type": type,
+                              "_absent": _ABSENT,
                               "_new": object.__new__}
     # The source is built above from the class's own field names only, never from data.
     code = compile(source, f"<voxasync compiled structure {cls.__qualname__}>", "exec")
@@ -255,6 +265,10 @@ def _filler(cls: type) -> type | None:
     except TypeError:
         return None
     return filler
+
+
+_ABSENT: Final = object()
+"""What a compiled function's ``o.get`` gives for a key the payload does not have."""
 
 
 class _Defer(Exception):

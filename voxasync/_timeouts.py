@@ -88,7 +88,7 @@ class AttemptTimer:
 
     def start(self, seconds: float) -> Limit:
         """Bound the current task's attempt to ``seconds`` from now."""
-        task = asyncio.current_task()
+        task = asyncio.current_task(self._loop)
         if task is None:
             raise RuntimeError("an attempt runs in a task")
         groups = self._groups
