@@ -26,6 +26,8 @@ from voxasync import (
     Vox,
     VoxError,
 )
+from voxasync._pipeline import _Call
+from voxasync.models import OrganizationTelephoneNumber
 from voxasync.testing import FakeVoxServer, Fault
 
 KEY = "vox-sk-live-9f3b1c7e-SECRET-d0-n0t-l3ak"
@@ -301,3 +303,21 @@ def test_without_vox_log_the_sdk_adds_no_handler(
     monkeypatch.delenv("VOX_LOG", raising=False)
     AsyncVox(KEY, base_url="http://127.0.0.1:9")
     assert clean_logger.handlers == []
+
+
+
+@pytest.mark.anyio
+async def test_no_secret_in_the_repr_of_a_call_in_progress() -> None:
+    """A call is ``self`` in every frame of its retry loop, which error trackers that keep
+    local variables print: its body shows a SIP password as ``***``."""
+    password = "sip-pass-SECRET-71"
+    async with AsyncVox(KEY, base_url="http://127.0.0.1:9") as vox:
+        call = _Call(
+            vox.organization_telephone_numbers._api, "PATCH",
+            "/v3/organization-telephone-numbers/n-1/sip", OrganizationTelephoneNumber, None,
+            {"address": "sip:pbx.example:5060", "auth_password": password}, None,
+        )
+        text = repr(call)
+    assert "'auth_password': '***'" in text and "sip:pbx.example" in text
+    assert password not in text
+    assert not any(secret in text for secret in SECRETS)

@@ -104,3 +104,16 @@ async def test_every_slot_comes_back_after_a_storm_of_cancels() -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         assert (slots.taken, slots.free) == (0, 3)
+
+
+async def test_a_waiter_whose_coroutine_is_closed_gives_up_its_place() -> None:
+    """Closed rather than cancelled (a pending task collected, ``coro.close()``): its
+    place goes, and the next slot freed is not handed to it."""
+    slots = Slots(1)
+    assert slots.take_now()
+    waiting = slots.take()
+    waiting.send(None)  # now waiting for a slot
+    waiting.close()
+    slots.release()
+    assert (slots.taken, slots.free) == (0, 1)
+    assert slots.take_now()

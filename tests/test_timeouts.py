@@ -422,8 +422,9 @@ async def test_an_enclosing_asyncio_timeout_of_the_same_length_wins(
 @pytest.mark.anyio
 async def test_a_timeout_while_our_connection_is_still_opening_was_never_sent() -> None:
     """A listener that takes the TCP connection but never answers the TLS hello: the
-    attempt's total (no connect timeout here) ends it inside the connector, which knows it
-    had not got a connection yet, so the request was never sent."""
+    attempt's total (no connect timeout here) ends it while the connector is still opening
+    the connection, so the request was never sent. It fails if aiohttp stops calling the
+    connector's ``_create_connection``, where that is marked."""
     listener = socket.create_server(("127.0.0.1", 0))
     with listener:
         base_url = f"https://127.0.0.1:{listener.getsockname()[1]}"

@@ -149,8 +149,10 @@ class _Writer:
             and not hasattr(cls, "__attrs_post_init__")
         )
         extra = attrs.fields_dict(cls).get(EXTRA_FIELD)  # not structured: its default
+        if extra is not None and isinstance(extra.default, attrs.Factory):  # type: ignore[arg-type]
+            plain = False
         filler = _filler(cls) if plain else None
-        if filler is None or (extra is not None and isinstance(extra.default, attrs.Factory)):  # type: ignore[arg-type]
+        if filler is None:
             return [f"        record = {cls_name}({', '.join(arguments)})"]
         lines = [f"        record = _new({self.bind('_filler', filler)})"]
         for field in fields:
@@ -248,7 +250,9 @@ def _filler(cls: type) -> type | None:
     700 CPU instructions a field). One of these takes a slot store per field instead, and
     then becomes a ``cls`` by ``__class__`` assignment, which Python allows between classes
     of one layout: an ``OrganizationTelephoneNumber`` costs 4,000 instructions, not 16,000.
-    None if this Python refuses the assignment (the record is then made by ``__init__``).
+    None if the class cannot be subclassed so, or this Python refuses the assignment (the
+    record is then made by ``__init__``). A filler is listed in ``cls.__subclasses__()``;
+    none is ever handed out.
     """
     namespace = {
         "__slots__": (),
@@ -258,11 +262,11 @@ def _filler(cls: type) -> type | None:
         "__setattr__": object.__setattr__,
         "__delattr__": object.__delattr__,
     }
-    filler = type(f"_Filling{cls.__name__}", (cls,), namespace)
     try:
+        filler = type("_Filling", (cls,), namespace)
         probe: Any = object.__new__(filler)
         probe.__class__ = cls
-    except TypeError:
+    except Exception:  # an __init_subclass__ that refuses, a layout Python will not swap
         return None
     return filler
 

@@ -1,9 +1,9 @@
 """Our ``TCPConnector``: what each attempt learns of its connection, and how it reads.
 
 :class:`ReuseAwareConnector` marks, for the attempt in progress (:data:`EXCHANGE`, set by
-``Transport.send``), that it opened a new connection, and when that one was made. An
-attempt on our session that got a connection without opening one got it from the pool:
-the transport tells a stale pooled connection apart by that. Each new connection's reads
+``Transport.send``), that it began to open a new connection, and that it got it. An attempt
+on our session that got a connection without opening one got it from the pool: the
+transport tells a stale pooled connection apart by that. Each new connection's reads
 are capped at :data:`READ_SIZE`.
 """
 
@@ -36,6 +36,11 @@ class Exchange:
         self.opening = False
         self.opened = False
         self.answered = False
+
+    @property
+    def still_opening(self) -> bool:
+        """It began to open a connection of its own and has not got it yet."""
+        return self.opening and not self.opened
 
 
 EXCHANGE: ContextVar[Exchange | None] = ContextVar("voxasync_exchange", default=None)

@@ -48,10 +48,11 @@ class Slots:
         self._waiters.append(waiter)
         try:
             await waiter
-        except asyncio.CancelledError:
+        except BaseException:  # cancelled, or the coroutine closed (GeneratorExit)
             if waiter.done() and not waiter.cancelled():
-                self.release()  # handed a slot just as it was cancelled: pass it on
+                self.release()  # handed a slot just as it was stopped: pass it on
             else:
+                waiter.cancel()  # no release hands a slot to it any more
                 with contextlib.suppress(ValueError):  # a release may have dropped it
                     self._waiters.remove(waiter)
             raise

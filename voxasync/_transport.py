@@ -166,7 +166,7 @@ class Transport:
             # The proxy was decided once (``_network``): aiohttp's own trust_env would look
             # it up, and read ~/.netrc, in a thread on every request.
             proxy=network.proxy,
-            # Our own semaphore bounds the pool; timeouts are set per attempt.
+            # Our own connection slots bound the pool; timeouts are set per attempt.
             timeout=aiohttp.ClientTimeout(total=None),
             raise_for_status=False,
         )
@@ -265,8 +265,8 @@ class Transport:
         """``exc``: aiohttp's timeout; None for the attempt's total, kept by our timer."""
         if exc is not None:
             sent = not isinstance(exc, aiohttp.ConnectionTimeoutError)
-        else:  # whether it got a connection is known on our own session's connector alone
-            sent = exchange.opened or not exchange.opening or not self._owns_session
+        else:  # whether it was still opening a connection is known on our connector alone
+            sent = not exchange.still_opening or not self._owns_session
         return APITimeoutError(
             f"{method} {path} timed out",
             method=method,
@@ -280,8 +280,11 @@ class Transport:
         connected = not isinstance(exc, aiohttp.ClientConnectorError)
         # What aiohttp itself resends (RFC 9112 9.3.1): a reset or close before the answer's
         # head; on a connection the pool reused, the server most likely closed it idle.
+        # On our own session a request that opened no connection got a pooled one: nothing
+        # there waits before aiohttp's connect, and our slots never outnumber the pool's
+        # connections, so none waits inside aiohttp's pool either.
         stale = (
-            self._owns_session  # on our connector, a connection not opened came from the pool
+            self._owns_session
             and not exchange.opening
             and not exchange.answered
             and connected
