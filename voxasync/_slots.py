@@ -2,9 +2,10 @@
 
 ``asyncio.Semaphore`` does this job, but on every request, even when a slot is free, it
 costs a coroutine and a generator expression over its waiters (about 8,000 CPU instructions
-a call with its release, counted with cachegrind). :class:`Slots` keeps its contract (first come, first served; a slot
-handed to a waiter that is cancelled at that moment goes on to the next one) with a plain
-method on that path: ``take_now()``, and ``await take()`` only when it says no.
+a call with its release, counted with cachegrind). :class:`Slots` keeps its contract (first
+come, first served; a slot handed to a waiter that is stopped at that moment goes on to the
+next one) with a plain method on that path: ``take_now()``, and ``await take()`` only when
+it says no.
 """
 
 from __future__ import annotations
