@@ -70,9 +70,8 @@ class CallOptions:
         max_retries: int | NotGiven = NOT_GIVEN,
         deadline: float | NotGiven | None = NOT_GIVEN,
     ) -> CallOptions:
-        """These options with the given ones replacing them; ``self`` when none is given."""
-        if timeout is NOT_GIVEN and max_retries is NOT_GIVEN and deadline is NOT_GIVEN:
-            return self
+        """These options with the given ones replacing them (``Pipeline.with_options``
+        returns itself, without calling this, when none is given)."""
         return CallOptions(
             timeout=self.timeout if timeout is NOT_GIVEN else as_client_timeout(timeout),
             max_retries=(

@@ -90,8 +90,7 @@ class Pipeline:
         """The same pipeline with other options; ``self`` when none is given (the hot path)."""
         if timeout is NOT_GIVEN and max_retries is NOT_GIVEN and deadline is NOT_GIVEN:
             return self
-        options = self.options.merged(timeout, max_retries, deadline)
-        return self if options is self.options else attrs.evolve(self, options=options)
+        return attrs.evolve(self, options=self.options.merged(timeout, max_retries, deadline))
 
     def with_pacer(self, pacer: Pacer | None) -> Pipeline:
         return attrs.evolve(self, pacer=pacer)
